@@ -1,0 +1,5 @@
+// hivewire library entry point: everything a program needs, by layer (see docs/ARCHITECTURE.md).
+
+export * from './util/errors.js';
+export * from './formats/value.js';
+export * from './formats/regpol/index.js';
