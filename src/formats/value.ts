@@ -206,3 +206,38 @@ export function hexToBytes(hex: string): Buffer {
   }
   return Buffer.from(clean, 'hex');
 }
+
+/**
+ * Value data given on a command line, as reg.exe takes it: text for string types, decimal or 0x-hex
+ * for DWORD/QWORD, items for REG_MULTI_SZ (several arguments, or one with reg.exe's `\0` separators),
+ * hex bytes for everything else.
+ */
+export function parseValueArgs(type: number, args: string[]): Buffer {
+  const one = (): string => {
+    if (args.length > 1) throw new UsageError(`${regTypeName(type)} takes one data argument, got ${args.length}`);
+    return args[0] ?? '';
+  };
+  switch (type) {
+    case REG_SZ:
+    case REG_EXPAND_SZ:
+    case REG_LINK:
+      return encodeValue(type, one());
+    case REG_MULTI_SZ: {
+      const items = args.length === 1 ? args[0]!.split('\\0') : args;
+      return encodeValue(type, items.length === 1 && items[0] === '' ? [] : items);
+    }
+    case REG_DWORD:
+    case REG_DWORD_BIG_ENDIAN: {
+      const s = one().trim();
+      if (!/^(-?\d+|0x[0-9a-f]{1,8})$/i.test(s)) throw new UsageError(`${regTypeName(type)} data must be a decimal or 0x-hex number, got '${s}'`);
+      return encodeValue(type, Number(s));
+    }
+    case REG_QWORD: {
+      const s = one().trim();
+      if (!/^(-?\d+|0x[0-9a-f]{1,16})$/i.test(s)) throw new UsageError(`REG_QWORD data must be a decimal or 0x-hex number, got '${s}'`);
+      return encodeValue(type, BigInt(s));
+    }
+    default:
+      return hexToBytes(args.join(''));
+  }
+}

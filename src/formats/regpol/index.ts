@@ -4,3 +4,8 @@ export * from './directive.js';
 export * from './parser.js';
 export * from './serializer.js';
 export * from './stream.js';
+export * from './json.js';
+export * from './diff.js';
+export * from './toreg.js';
+export * from './file.js';
+export * from './validate.js';

@@ -6,8 +6,8 @@ import { UsageError } from '../../util/errors.js';
 import type { PolInstruction } from './entry.js';
 import { POL_HEADER_SIZE, POL_SIGNATURE, POL_VERSION } from './parser.js';
 
-// '[' key NUL ';' name NUL ';' type ';' size ';' data ']' — 26 bytes besides names and data
-const FIXED = 26;
+// '[' key NUL ';' name NUL ';' type ';' size ';' data ']' — 24 bytes besides names and data
+const FIXED = 24;
 
 function checkName(s: string, what: string): void {
   if (s.indexOf('\0') >= 0) throw new UsageError(`registry.pol ${what} must not contain NUL: ${JSON.stringify(s)}`);
