@@ -40,8 +40,43 @@ export function checkHeader(buf: Buffer): void {
   }
 }
 
+/**
+ * Recently seen keys. Instructions come in runs that share a key, often interleaved with a few other
+ * keys, so a match against a handful of recent keys saves scanning and decoding the key again.
+ */
+export class KeyCache {
+  private readonly bytes: Buffer[] = [];
+  private readonly strings: string[] = [];
+  private next = 0;
+  /** The key string of the last successful lookup. */
+  found = '';
+
+  /** End offset of a cached key that sits at `start` (followed by its NUL), or -1; sets `found`. */
+  lookup(buf: Buffer, start: number, end: number): number {
+    for (let i = 0; i < this.bytes.length; i++) {
+      const b = this.bytes[i]!;
+      const e = start + b.length;
+      if (e + 1 < end && buf[e] === 0 && buf[e + 1] === 0 && b.compare(buf, start, e) === 0) {
+        this.found = this.strings[i]!;
+        return e;
+      }
+    }
+    return -1;
+  }
+
+  add(buf: Buffer, start: number, end: number): string {
+    const str = buf.toString('utf16le', start, end);
+    this.bytes[this.next] = Buffer.from(buf.subarray(start, end));
+    this.strings[this.next] = str;
+    this.next = (this.next + 1) % 8;
+    return str;
+  }
+}
+
 /** Where the scanner left the fields of the last instruction it read. */
 export interface InstructionFields {
+  key: string;
+  keys: KeyCache;
   keyStart: number;
   keyEnd: number;
   nameStart: number;
@@ -54,7 +89,7 @@ export interface InstructionFields {
 }
 
 export function newFields(): InstructionFields {
-  return { keyStart: 0, keyEnd: 0, nameStart: 0, nameEnd: 0, type: 0, dataStart: 0, dataEnd: 0, need: 0 };
+  return { key: '', keys: new KeyCache(), keyStart: 0, keyEnd: 0, nameStart: 0, nameEnd: 0, type: 0, dataStart: 0, dataEnd: 0, need: 0 };
 }
 
 // Offset of the UTF-16 NUL that ends a string starting at `from`, or -1 if `end` comes first.
@@ -87,9 +122,15 @@ export function scanInstruction(buf: Buffer, start: number, end: number, f: Inst
   }
   expectChar(buf, start, LBRACKET, "'[' (5B 00) starting an instruction");
   const keyStart = start + 2;
-  const keyEnd = findNul(buf, keyStart, end);
-  if (keyEnd < 0) return incompleteString(keyStart, end, final, 'key path');
-  if (keyEnd === keyStart) throw new FormatError(POL_FORMAT, keyStart, 'a non-empty key path', 'the key is empty');
+  let key: string;
+  let keyEnd = f.keys.lookup(buf, keyStart, end);
+  if (keyEnd >= 0) key = f.keys.found;
+  else {
+    keyEnd = findNul(buf, keyStart, end);
+    if (keyEnd < 0) return incompleteString(keyStart, end, final, 'key path');
+    if (keyEnd === keyStart) throw new FormatError(POL_FORMAT, keyStart, 'a non-empty key path', 'the key is empty');
+    key = f.keys.add(buf, keyStart, keyEnd);
+  }
   let p = keyEnd + 2;
   if (p + 2 > end) return incomplete(p, end, final, "';' (3B 00) after the key path");
   expectChar(buf, p, SEMICOLON, "';' (3B 00) after the key path");
@@ -123,6 +164,7 @@ export function scanInstruction(buf: Buffer, start: number, end: number, f: Inst
     throw new FormatError(POL_FORMAT, p + 8, `${size} bytes of data and ']' (5D 00)`, `the size runs past the end of the file: ${end - dataStart} bytes remain`);
   }
   expectChar(buf, dataEnd, RBRACKET, "']' (5D 00) after the data");
+  f.key = key;
   f.keyStart = keyStart;
   f.keyEnd = keyEnd;
   f.nameStart = nameStart;
@@ -146,31 +188,9 @@ function incompleteString(at: number, end: number, final: boolean, what: string)
   throw truncated(at, `a UTF-16LE ${what} ending in 00 00`, end);
 }
 
-/**
- * Turns scanned fields into strings. Consecutive instructions usually share their key, so the last
- * key's bytes are kept and compared: equal bytes give the same string without decoding again.
- */
-export class NameDecoder {
-  private lastKey = '';
-  private lastKeyBytes = Buffer.alloc(0);
-
-  key(buf: Buffer, start: number, end: number): string {
-    const len = end - start;
-    if (len === this.lastKeyBytes.length && this.lastKeyBytes.compare(buf, start, end) === 0) return this.lastKey;
-    this.lastKeyBytes = Buffer.from(buf.subarray(start, end));
-    this.lastKey = buf.toString('utf16le', start, end);
-    return this.lastKey;
-  }
-
-  entry(buf: Buffer, f: InstructionFields, offset: number): PolEntry {
-    return new PolEntry(
-      this.key(buf, f.keyStart, f.keyEnd),
-      f.nameEnd === f.nameStart ? '' : buf.toString('utf16le', f.nameStart, f.nameEnd),
-      f.type,
-      buf.subarray(f.dataStart, f.dataEnd),
-      offset,
-    );
-  }
+/** The entry for the instruction `f` describes; names are decoded here, data stays a view of `buf`. */
+export function entryAt(buf: Buffer, f: InstructionFields, offset: number): PolEntry {
+  return new PolEntry(f.key, f.nameEnd === f.nameStart ? '' : buf.toString('utf16le', f.nameStart, f.nameEnd), f.type, buf.subarray(f.dataStart, f.dataEnd), offset);
 }
 
 const RESYNC = Buffer.from([RBRACKET, 0, LBRACKET, 0]);
@@ -192,7 +212,6 @@ export function* iteratePol(buf: Buffer, options: PolParseOptions = {}, problems
   }
   const end = buf.length;
   const f = newFields();
-  const names = new NameDecoder();
   while (pos < end) {
     let next: number;
     try {
@@ -205,7 +224,7 @@ export function* iteratePol(buf: Buffer, options: PolParseOptions = {}, problems
       pos = at + 2;
       continue;
     }
-    yield names.entry(buf, f, pos);
+    yield entryAt(buf, f, pos);
     pos = next;
   }
 }

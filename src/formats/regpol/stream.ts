@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { FormatError, shiftFormatError } from '../../util/errors.js';
 import type { PolEntry } from './entry.js';
-import { checkHeader, NameDecoder, newFields, POL_HEADER_SIZE, scanInstruction } from './parser.js';
+import { checkHeader, entryAt, newFields, POL_HEADER_SIZE, scanInstruction } from './parser.js';
 
 export class PolStreamParser {
   private chunks: Buffer[] = [];
@@ -14,7 +14,6 @@ export class PolStreamParser {
   private need = POL_HEADER_SIZE; // don't try again before this many bytes are held
   private headerDone = false;
   private readonly fields = newFields();
-  private readonly names = new NameDecoder();
 
   /** Adds bytes; returns the entries completed by them, in order. Throws FormatError on bad input. */
   push(chunk: Buffer): PolEntry[] {
@@ -55,7 +54,7 @@ export class PolStreamParser {
       while (pos < end) {
         const next = scanInstruction(buf, pos, end, this.fields, final);
         if (next < 0) break;
-        out.push(this.names.entry(buf, this.fields, pos + this.consumed));
+        out.push(entryAt(buf, this.fields, pos + this.consumed));
         pos = next;
       }
     } catch (err) {
