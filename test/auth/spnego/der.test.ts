@@ -48,7 +48,7 @@ describe('DER', () => {
     expect(malformed(() => new DerReader(hex('1f8101 00'), 't').read()).message).toMatch(/multi-byte/);
   });
   it('refuses nesting deeper than MAX_DEPTH', () => {
-    let b = Buffer.alloc(0);
+    let b: Buffer = Buffer.alloc(0);
     for (let i = 0; i < MAX_DEPTH + 4; i++) b = tlv(0x30, b);
     let r = new DerReader(b, 't');
     const e = malformed(() => {
