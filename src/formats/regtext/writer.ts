@@ -2,7 +2,8 @@
 // strings, dword:, and hex:/hex(N): lists wrapped with a trailing backslash once a line reaches 77
 // characters, continuation lines indented by two spaces, CRLF line ends.
 
-import { REG_BINARY, REG_DWORD, REG_EXPAND_SZ, REG_SZ } from '../value.js';
+import { REG_BINARY, REG_DWORD, REG_EXPAND_SZ, REG_MULTI_SZ, REG_SZ } from '../value.js';
+import { encodeAnsi } from './decode.js';
 
 export const REG5_HEADER = 'Windows Registry Editor Version 5.00';
 export const REG4_HEADER = 'REGEDIT4';
@@ -61,9 +62,9 @@ export function formatValue(name: string, type: number, data: Buffer, version: 4
     return `${lhs}dword:${data.readUInt32LE(0).toString(16).padStart(8, '0')}`;
   }
   let bytes = data;
-  if (version === 4 && (type === REG_EXPAND_SZ || type === 7)) {
-    // REGEDIT4 writes multi-byte strings in the ANSI code page; Latin-1 is what we can promise
-    bytes = Buffer.from(data.toString('utf16le', 0, data.length & ~1), 'latin1');
+  if (version === 4 && (type === REG_EXPAND_SZ || type === REG_MULTI_SZ)) {
+    // REGEDIT4 writes these strings in the ANSI code page (windows-1252 here)
+    bytes = encodeAnsi(data.toString('utf16le', 0, data.length & ~1));
   }
   return lhs + formatHex(type, bytes, lhs.length);
 }
@@ -78,8 +79,8 @@ export function formatKey(path: string, remove = false): string {
   return `[${remove ? '-' : ''}${path}]`;
 }
 
-/** A whole .reg file's bytes: UTF-16LE with BOM for version 5, Latin-1 for REGEDIT4. */
+/** A whole .reg file's bytes: UTF-16LE with BOM for version 5, ANSI (windows-1252) for REGEDIT4. */
 export function encodeRegFile(text: string, version: 4 | 5 = 5): Buffer {
-  if (version === 4) return Buffer.from(text, 'latin1');
+  if (version === 4) return encodeAnsi(text);
   return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
 }

@@ -1,0 +1,22 @@
+// Key and value names as regf stores them, and the lh list hash.
+
+import { upcaseName } from '../tree.js';
+
+/** Names with no unit above U+00FF are stored "compressed": one Latin-1 byte per character. */
+export function isCompressible(name: string): boolean {
+  for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) > 0xff) return false;
+  return true;
+}
+
+export function encodeName(name: string): { bytes: Buffer; compressed: boolean } {
+  const compressed = isCompressible(name);
+  return { bytes: Buffer.from(name, compressed ? 'latin1' : 'utf16le'), compressed };
+}
+
+/** The hash an lh list keeps next to each subkey offset: over the upcased name, h = h * 37 + unit. */
+export function lhHash(name: string): number {
+  const u = upcaseName(name);
+  let h = 0;
+  for (let i = 0; i < u.length; i++) h = (Math.imul(h, 37) + u.charCodeAt(i)) >>> 0;
+  return h;
+}
