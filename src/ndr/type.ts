@@ -160,7 +160,8 @@ export class StructType<T> extends NdrType<T> {
   }
   get align(): number {
     if (this._align === 0) {
-      let a = this._conf ? 4 : 1;
+      // the hoisted max_count aligns itself (to 4) before the struct; it is not the struct's alignment
+      let a = 1;
       for (const t of this.types) a = Math.max(a, t.align);
       this._align = a;
     }
@@ -358,7 +359,8 @@ class ArrayType<V> extends NdrType<V> {
     if (isString && this.kind === 'items') throw new NdrError('ERR_NDR_ENCODE', -1, '[string] needs char or wchar elements');
   }
   get align(): number {
-    return this.mode === 'fixed' ? this.elem.align : Math.max(4, this.elem.align);
+    // a conformant array's max_count is hoisted out of the struct; varying counts are inline
+    return this.mode === 'fixed' || this.mode === 'conformant' ? this.elem.align : Math.max(4, this.elem.align);
   }
   get minSize(): number {
     switch (this.mode) {
@@ -615,7 +617,8 @@ export class UnionType<V> extends NdrType<V> {
       else if (want !== tag) bad(want);
     }
     const o: any = { tag };
-    if (arm.t) {
+    if (!arm.t) o[arm.name] = null;
+    else {
       r.align(this.opts.encapsulated || this.opts.msUnion ? this.armAlign : arm.t.align);
       arm.t.readInto(r, o, arm.name, scope);
     }
