@@ -97,6 +97,14 @@ export class ServerConnection {
     if (this.group) this.server.leaveGroup(this, this.group);
   }
 
+  private report(err: unknown): void {
+    try {
+      this.server.options.onError?.(err, this.info);
+    } catch {
+      // a failing logger must not break the connection
+    }
+  }
+
   private touch(): void {
     const ms = this.server.limits.idleTimeoutMs;
     if (ms <= 0 || this.closed) return;
@@ -115,7 +123,8 @@ export class ServerConnection {
     this.touch();
     try {
       this.parser.push(chunk, (frame) => this.onFrame(frame));
-    } catch {
+    } catch (err) {
+      this.report(err);
       // a bad frag_length: the byte stream cannot be resynchronised
       this.destroy();
     }
@@ -143,6 +152,7 @@ export class ServerConnection {
     try {
       p = decodePdu(frame);
     } catch (err) {
+      this.report(err);
       if (err instanceof FormatError) {
         const ptype = frame[2];
         if (ptype === 11) this.sendBindNak(frame.readUInt32LE(12), BIND_NAK_REASON.protocol_version_not_supported);
@@ -264,6 +274,7 @@ export class ServerConnection {
       try {
         token = this.authLeg(p.auth);
       } catch (err) {
+        this.report(err);
         const unknown = err instanceof RpcFault && err.status === STATUS.RPC_S_UNKNOWN_AUTHN_SERVICE;
         this.sendBindNak(p.callId, unknown ? BIND_NAK_REASON.authentication_type_not_recognized : BIND_NAK_REASON.invalid_checksum);
         return this.destroy();
@@ -300,6 +311,7 @@ export class ServerConnection {
       try {
         token = this.authLeg(p.auth);
       } catch (err) {
+        this.report(err);
         this.sendFault(p.callId, err instanceof RpcFault ? err.status : STATUS.ERROR_ACCESS_DENIED, true);
         return this.destroy();
       }
@@ -331,7 +343,8 @@ export class ServerConnection {
     try {
       this.authLeg(p.auth);
       if (!this.security) this.authFailed = true;
-    } catch {
+    } catch (err) {
+      this.report(err);
       this.authFailed = true;
       this.pendingAuth = undefined;
     }
@@ -352,7 +365,8 @@ export class ServerConnection {
     }
     try {
       unprotectPdu(p, this.security);
-    } catch {
+    } catch (err) {
+      this.report(err);
       // a PDU that fails verification: the sequence state is lost, so fault and close
       this.sendFault(p.callId, STATUS.RPC_S_SEC_PKG_ERROR, true, p.contextId);
       return this.destroy();
@@ -465,6 +479,9 @@ export class ServerConnection {
 export function faultStatus(err: unknown, cancelled: boolean): number {
   if (err instanceof RpcFault) return err.status;
   if (cancelled) return STATUS.nca_s_fault_cancel;
+  // errors that know their fault (the NDR layer's NdrError carries faultStatus = 0x6F7)
+  const own = (err as { faultStatus?: unknown } | null)?.faultStatus;
+  if (typeof own === 'number' && own !== 0) return own >>> 0;
   // a stub that does not decode (NDR layer errors, FormatError): MS-RPCE §3.1.3.5.2
   if (err instanceof FormatError) return STATUS.RPC_X_BAD_STUB_DATA;
   if (err instanceof HivewireError && /NDR/i.test(err.code)) return STATUS.RPC_X_BAD_STUB_DATA;

@@ -85,6 +85,8 @@ export interface RpcServerOptions {
   /** Refuse calls below this auth level (0 = accept unauthenticated calls). */
   minAuthLevel?: number;
   limits?: Partial<RpcServerLimits>;
+  /** Told about connections the server drops or refuses (bad PDUs, failed authentication...). */
+  onError?: (err: unknown, info: TransportInfo) => void;
 }
 
 /** An endpoint this server listens on, for the endpoint mapper. */

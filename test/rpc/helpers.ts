@@ -50,7 +50,7 @@ export function ntlmClient(password = TEST_USER.password): NtlmClient {
 }
 
 /** A tiny interface for tests: 0 echo, 1 reverse, 2 open handle, 3 close handle, 4 slow echo, 5 throws. */
-export const ECHO_UUID = '12345678-1234-abcd-ef00-0123456789ab';
+export const ECHO_UUID = 'a3b2c1d0-4e5f-4a6b-9c8d-0123456789ab';
 export function echoInterface(log: string[] = []): RpcInterface {
   return {
     uuid: ECHO_UUID,
