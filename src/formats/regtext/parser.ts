@@ -177,7 +177,10 @@ export function parseReg(input: Buffer | string): RegFile {
   }
   const lines = new Lines(text);
   while (!lines.done && lines.text.trim() === '') lines.index++;
-  if (lines.done) throw lines.error(0, `'${REG5_HEADER}' or '${REG4_HEADER}'`, 'an empty file');
+  if (lines.done) {
+    lines.index = 0;
+    throw lines.error(0, `'${REG5_HEADER}' or '${REG4_HEADER}'`, 'an empty file');
+  }
   const head = lines.text.trim();
   const version = head === REG5_HEADER ? 5 : head === REG4_HEADER ? 4 : 0;
   if (version === 0) throw lines.error(0, `'${REG5_HEADER}' or '${REG4_HEADER}'`, found(lines.text, 0));
