@@ -41,9 +41,9 @@ export type Infer<X> = X extends NdrType<infer T> ? T : never;
 // ---------------------------------------------------------------------------------------------
 // Primitives (C706 §14.2): natural alignment, little-endian.
 
-export class Primitive<T> extends NdrType<T> {
+export class Primitive<T, K extends string = string> extends NdrType<T> {
   constructor(
-    readonly name: string,
+    readonly name: K,
     readonly size: number,
     private readonly rd: (b: Buffer, p: number) => T,
     private readonly wr: (b: Buffer, v: T, p: number) => void,
@@ -77,32 +77,32 @@ export class Primitive<T> extends NdrType<T> {
 const int = (lo: number, hi: number) => (v: number) => Number.isInteger(v) && v >= lo && v <= hi;
 const big = (lo: bigint, hi: bigint) => (v: bigint) => typeof v === 'bigint' && v >= lo && v <= hi;
 
-export const u8 = new Primitive<number>('u8', 1, (b, p) => b[p]!, (b, v, p) => void (b[p] = v), int(0, 0xff));
-export const i8 = new Primitive<number>('i8', 1, (b, p) => b.readInt8(p), (b, v, p) => void b.writeInt8(v, p), int(-0x80, 0x7f));
-export const u16 = new Primitive<number>('u16', 2, (b, p) => b.readUInt16LE(p), (b, v, p) => void b.writeUInt16LE(v, p), int(0, 0xffff));
-export const i16 = new Primitive<number>('i16', 2, (b, p) => b.readInt16LE(p), (b, v, p) => void b.writeInt16LE(v, p), int(-0x8000, 0x7fff));
-export const u32 = new Primitive<number>('u32', 4, (b, p) => b.readUInt32LE(p), (b, v, p) => void b.writeUInt32LE(v, p), int(0, 0xffffffff));
-export const i32 = new Primitive<number>('i32', 4, (b, p) => b.readInt32LE(p), (b, v, p) => void b.writeInt32LE(v, p), int(-0x80000000, 0x7fffffff));
-export const u64 = new Primitive<bigint>('u64', 8, (b, p) => b.readBigUInt64LE(p), (b, v, p) => void b.writeBigUInt64LE(v, p), big(0n, 0xffffffffffffffffn));
-export const i64 = new Primitive<bigint>('i64', 8, (b, p) => b.readBigInt64LE(p), (b, v, p) => void b.writeBigInt64LE(v, p), big(-(1n << 63n), (1n << 63n) - 1n));
-export const f32 = new Primitive<number>('f32', 4, (b, p) => b.readFloatLE(p), (b, v, p) => void b.writeFloatLE(v, p));
-export const f64 = new Primitive<number>('f64', 8, (b, p) => b.readDoubleLE(p), (b, v, p) => void b.writeDoubleLE(v, p));
+export const u8 = new Primitive<number, 'u8'>('u8', 1, (b, p) => b[p]!, (b, v, p) => void (b[p] = v), int(0, 0xff));
+export const i8 = new Primitive<number, 'i8'>('i8', 1, (b, p) => b.readInt8(p), (b, v, p) => void b.writeInt8(v, p), int(-0x80, 0x7f));
+export const u16 = new Primitive<number, 'u16'>('u16', 2, (b, p) => b.readUInt16LE(p), (b, v, p) => void b.writeUInt16LE(v, p), int(0, 0xffff));
+export const i16 = new Primitive<number, 'i16'>('i16', 2, (b, p) => b.readInt16LE(p), (b, v, p) => void b.writeInt16LE(v, p), int(-0x8000, 0x7fff));
+export const u32 = new Primitive<number, 'u32'>('u32', 4, (b, p) => b.readUInt32LE(p), (b, v, p) => void b.writeUInt32LE(v, p), int(0, 0xffffffff));
+export const i32 = new Primitive<number, 'i32'>('i32', 4, (b, p) => b.readInt32LE(p), (b, v, p) => void b.writeInt32LE(v, p), int(-0x80000000, 0x7fffffff));
+export const u64 = new Primitive<bigint, 'u64'>('u64', 8, (b, p) => b.readBigUInt64LE(p), (b, v, p) => void b.writeBigUInt64LE(v, p), big(0n, 0xffffffffffffffffn));
+export const i64 = new Primitive<bigint, 'i64'>('i64', 8, (b, p) => b.readBigInt64LE(p), (b, v, p) => void b.writeBigInt64LE(v, p), big(-(1n << 63n), (1n << 63n) - 1n));
+export const f32 = new Primitive<number, 'f32'>('f32', 4, (b, p) => b.readFloatLE(p), (b, v, p) => void b.writeFloatLE(v, p));
+export const f64 = new Primitive<number, 'f64'>('f64', 8, (b, p) => b.readDoubleLE(p), (b, v, p) => void b.writeDoubleLE(v, p));
 /** NDR boolean: one octet, 0 = false, anything else true (C706 §14.2.2). */
-export const boolean = new Primitive<boolean>('boolean', 1, (b, p) => b[p] !== 0, (b, v, p) => void (b[p] = v ? 1 : 0), (v) => typeof v === 'boolean');
+export const boolean = new Primitive<boolean, 'boolean'>('boolean', 1, (b, p) => b[p] !== 0, (b, v, p) => void (b[p] = v ? 1 : 0), (v) => typeof v === 'boolean');
 /** wchar_t: an unsigned short (MS-RPCE §2.2.4.1.1); arrays of it decode to strings. */
-export const wchar = new Primitive<number>('wchar', 2, (b, p) => b.readUInt16LE(p), (b, v, p) => void b.writeUInt16LE(v, p), int(0, 0xffff));
+export const wchar = new Primitive<number, 'wchar'>('wchar', 2, (b, p) => b.readUInt16LE(p), (b, v, p) => void b.writeUInt16LE(v, p), int(0, 0xffff));
 /** char: one octet; [string] arrays of it decode to (latin1) strings, other arrays to Buffers. */
-export const char = new Primitive<number>('char', 1, (b, p) => b[p]!, (b, v, p) => void (b[p] = v), int(0, 0xff));
+export const char = new Primitive<number, 'char'>('char', 1, (b, p) => b[p]!, (b, v, p) => void (b[p] = v), int(0, 0xff));
 /** byte: one octet; arrays of it decode to Buffers. */
-export const byte = new Primitive<number>('byte', 1, (b, p) => b[p]!, (b, v, p) => void (b[p] = v), int(0, 0xff));
+export const byte = new Primitive<number, 'byte'>('byte', 1, (b, p) => b[p]!, (b, v, p) => void (b[p] = v), int(0, 0xff));
 
 /** enum: 16 bits on the wire (C706 §14.2.13) — values 0..32767 (MS-RPCE §2.2.4.11). */
-export function enum16<E extends number = number>(): Primitive<E> {
-  return new Primitive<E>('enum16', 2, (b, p) => b.readUInt16LE(p) as E, (b, v, p) => void b.writeUInt16LE(v, p), int(0, 0x7fff) as (v: E) => boolean);
+export function enum16<E extends number = number>(): Primitive<E, 'enum16'> {
+  return new Primitive<E, 'enum16'>('enum16', 2, (b, p) => b.readUInt16LE(p) as E, (b, v, p) => void b.writeUInt16LE(v, p), int(0, 0x7fff) as (v: E) => boolean);
 }
 /** [v1_enum]: 32 bits on the wire (MS-RPCE §2.2.4.6). */
-export function v1_enum<E extends number = number>(): Primitive<E> {
-  return new Primitive<E>('v1_enum', 4, (b, p) => b.readInt32LE(p) as E, (b, v, p) => void b.writeInt32LE(v, p), int(-0x80000000, 0x7fffffff) as (v: E) => boolean);
+export function v1_enum<E extends number = number>(): Primitive<E, 'v1_enum'> {
+  return new Primitive<E, 'v1_enum'>('v1_enum', 4, (b, p) => b.readInt32LE(p) as E, (b, v, p) => void b.writeInt32LE(v, p), int(-0x80000000, 0x7fffffff) as (v: E) => boolean);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -511,7 +511,7 @@ class ArrayType<V> extends NdrType<V> {
   }
 }
 
-type Elems<E> = E extends typeof wchar ? string : E extends typeof u8 | typeof byte | typeof char ? Buffer : Infer<E>[];
+type Elems<E> = E extends Primitive<any, 'wchar'> ? string : E extends Primitive<any, 'u8' | 'byte' | 'char'> ? Buffer : Infer<E>[];
 
 /** Fixed array `T x[n]`. */
 export function fixedArray<E extends NdrType<any>>(elem: E, n: number): NdrType<Elems<E>> {
