@@ -138,7 +138,13 @@ class HiveBuilder {
     // _CM_BIG_DATA: segments of 16344 bytes, listed in a cell of offsets
     const count = Math.ceil(data.length / BIG_DATA_SEGMENT);
     const segs: number[] = [];
-    for (let i = 0; i < count; i++) segs.push(this.bytes(data.subarray(i * BIG_DATA_SEGMENT, (i + 1) * BIG_DATA_SEGMENT)));
+    // 4 spare bytes per segment cell: hivex takes a segment's capacity as its cell size less 8
+    for (let i = 0; i < count; i++) {
+      const chunk = data.subarray(i * BIG_DATA_SEGMENT, (i + 1) * BIG_DATA_SEGMENT);
+      const seg = this.alloc(chunk.length + 4);
+      chunk.copy(this.buf, seg + 4);
+      segs.push(seg);
+    }
     const list = this.alloc(4 * count);
     segs.forEach((s, i) => this.buf.writeUInt32LE(s, list + 4 + 4 * i));
     const db = this.alloc(8);

@@ -1,0 +1,95 @@
+// Hives we write, read by hivex (hivexregedit, hivexml), reglookup and chntpw's reged; and hives
+// hivex writes, read by us. The peers are Debian packages installed by .ci/run.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkHive, Hive, readHive, writeHive } from '../../../src/formats/regf/index.js';
+import { parseReg, regToTree, treeToRegText } from '../../../src/formats/regtext/index.js';
+import { checkReglookup, expectedHivexml, parseHivexml, parseReglookup, requireTool, run, tempDir } from './peers.js';
+import { flatObject, key, sampleTree } from './trees.js';
+
+const PREFIX = 'HKEY_LOCAL_MACHINE\\SOFTWARE';
+const UTF8 = { PERL_UNICODE: 'SDA' };
+
+let dir: string;
+beforeAll(() => {
+  dir = tempDir('regf-interop-');
+});
+
+function hivexExport(file: string): string {
+  return run('hivexregedit', ['--export', '--prefix', PREFIX, file, '\\'], UTF8).toString('utf8');
+}
+
+const toObject = (m: Map<string, Map<string, unknown>>) => Object.fromEntries([...m].map(([k, v]) => [k, Object.fromEntries(v)]));
+
+describe('hives we write, read by other tools', () => {
+  const tree = sampleTree({ big: true, many: 1200 });
+  let file: string;
+  beforeAll(() => {
+    file = join(dir, 'ours.hiv');
+    writeFileSync(file, writeHive(tree));
+  });
+
+  it('hivexregedit --export: same keys, values, types and data', () => {
+    requireTool('hivexregedit', 'libwin-hivex-perl');
+    const back = regToTree(parseReg(hivexExport(file)), { root: PREFIX });
+    expect(flatObject(back)).toEqual(flatObject(tree));
+  });
+
+  it('hivexml: same keys and values', () => {
+    requireTool('hivexml', 'libhivex-bin');
+    const out = join(dir, 'ours.xml');
+    // hivexml reopens /dev/stdout (truncating it): give it a file of its own
+    run('sh', ['-c', 'hivexml "$1" > "$2"', 'sh', file, out]);
+    expect(toObject(parseHivexml(readFileSync(out, 'utf8')))).toEqual(toObject(expectedHivexml(tree)));
+  });
+
+  it('reglookup: same paths, types and data (ASCII names: it prints others as raw bytes)', () => {
+    requireTool('reglookup', 'reglookup');
+    const ascii = sampleTree({ ascii: true, big: true, many: 600 });
+    const f = join(dir, 'ascii.hiv');
+    writeFileSync(f, writeHive(ascii));
+    const rows = parseReglookup(run('reglookup', [f]).toString('latin1'));
+    expect(checkReglookup(rows, ascii)).toEqual([]);
+  });
+
+  it("chntpw's reged -x: same keys and values (it reads neither big data nor UTF-16 names)", () => {
+    requireTool('reged', 'chntpw');
+    const ascii = sampleTree({ ascii: true, many: 600 });
+    const f = join(dir, 'reged.hiv');
+    const out = join(dir, 'reged.reg');
+    writeFileSync(f, writeHive(ascii));
+    run('reged', ['-x', f, PREFIX, '\\', out]);
+    // reged writes an empty hex value without its line end ("a"=hex:"b"=...): put it back
+    const text = readFileSync(out).toString('latin1').replace(/(=hex(?:\([0-9a-f]+\))?:)(?=["@])/g, '$1\r\n');
+    const back = regToTree(parseReg(text), { root: PREFIX });
+    expect(flatObject(back)).toEqual(flatObject(ascii));
+  });
+});
+
+describe('hives hivex writes, read by us', () => {
+  it('an empty hive of ours is accepted by hivex, and hivex --merge into it reads back identically', () => {
+    requireTool('hivexregedit', 'libwin-hivex-perl');
+    const file = join(dir, 'merged.hiv');
+    writeFileSync(file, writeHive(key('ROOT')));
+    expect(hivexExport(file)).toBe(`Windows Registry Editor Version 5.00\n\n[${PREFIX}\\]\n\n`);
+
+    const tree = sampleTree({ big: true, many: 1200 });
+    const regFile = join(dir, 'merge.reg');
+    // hivexregedit wants UTF-8 (with PERL_UNICODE) and every parent before its children
+    writeFileSync(regFile, treeToRegText(tree, PREFIX, { flavor: 'samba' }));
+    run('hivexregedit', ['--merge', '--prefix', PREFIX, file, regFile], UTF8);
+
+    const h = Hive.open(file);
+    try {
+      expect(flatObject(h.toTree())).toEqual(flatObject(tree));
+      const r = checkHive(h);
+      expect(r.problems).toEqual([]);
+    } finally {
+      h.close();
+    }
+    // and the same through a whole-buffer read
+    expect(flatObject(readHive(readFileSync(file)))).toEqual(flatObject(tree));
+  });
+});
