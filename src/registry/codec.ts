@@ -1,0 +1,109 @@
+// Binary encoding of the embedded backend's files: journal frames (journal.ts) and snapshots
+// (snapshot.ts). Little-endian; strings UTF-8 with a u32 byte length; every length checked against
+// the bytes left before anything is allocated.
+
+import { FormatError } from '../util/errors.js';
+
+export class BinWriter {
+  buf: Buffer;
+  pos = 0;
+  constructor(size = 4096) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const b = Buffer.allocUnsafe(size);
+    this.buf.copy(b, 0, 0, this.pos);
+    this.buf = b;
+  }
+  u8(v: number): void {
+    this.room(1);
+    this.buf[this.pos++] = v;
+  }
+  u32(v: number): void {
+    this.room(4);
+    this.buf.writeUInt32LE(v >>> 0, this.pos);
+    this.pos += 4;
+  }
+  u64(v: bigint): void {
+    this.room(8);
+    this.buf.writeBigUInt64LE(BigInt.asUintN(64, v), this.pos);
+    this.pos += 8;
+  }
+  /** A safe integer (ids, counts) as u64. */
+  num(v: number): void {
+    this.u64(BigInt(v));
+  }
+  str(s: string): void {
+    const n = Buffer.byteLength(s, 'utf8');
+    this.room(4 + n);
+    this.buf.writeUInt32LE(n, this.pos);
+    this.buf.write(s, this.pos + 4, n, 'utf8');
+    this.pos += 4 + n;
+  }
+  bytes(b: Buffer): void {
+    this.room(4 + b.length);
+    this.buf.writeUInt32LE(b.length, this.pos);
+    b.copy(this.buf, this.pos + 4);
+    this.pos += 4 + b.length;
+  }
+  result(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+}
+
+export class BinReader {
+  pos: number;
+  constructor(
+    readonly buf: Buffer,
+    readonly format: string,
+    start = 0,
+    readonly end = buf.length,
+  ) {
+    this.pos = start;
+  }
+  private need(n: number, what: string): void {
+    if (n > this.end - this.pos) throw new FormatError(this.format, this.pos, what, `${this.end - this.pos} bytes left`);
+  }
+  get left(): number {
+    return this.end - this.pos;
+  }
+  u8(): number {
+    this.need(1, 'u8');
+    return this.buf[this.pos++]!;
+  }
+  u32(): number {
+    this.need(4, 'u32');
+    const v = this.buf.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  u64(): bigint {
+    this.need(8, 'u64');
+    const v = this.buf.readBigUInt64LE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+  num(): number {
+    const v = this.u64();
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new FormatError(this.format, this.pos - 8, 'a safe integer');
+    return Number(v);
+  }
+  str(): string {
+    const n = this.u32();
+    this.need(n, `${n} bytes of text`);
+    const s = this.buf.toString('utf8', this.pos, this.pos + n);
+    this.pos += n;
+    return s;
+  }
+  /** A view into the input (no copy): snapshots keep value data as slices of the loaded file. */
+  bytes(): Buffer {
+    const n = this.u32();
+    this.need(n, `${n} bytes of data`);
+    const b = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+}

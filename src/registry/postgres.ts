@@ -1,0 +1,268 @@
+// The PostgreSQL backend: several processes (on several machines) share one registry. Keys and values
+// live in two tables; every write runs in one SQL transaction under a transaction-scoped advisory
+// lock, so the store's read-check-write rules hold across processes exactly as in one; commit is the
+// durability point (synchronous_commit as the server sets it). Committed changes are announced with
+// NOTIFY so that other processes' watchers fire. Volatile keys carry the server's start time and are
+// dropped when the server has restarted since (§3.1.1.2: not preserved across a restart).
+
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { Win32Error } from '../util/win32.js';
+import { upcase, parentPath, type ChangeEvent, type KeyRecord, type NewKey, type StorageBackend, type StoreReader, type StoreWriter, type ValueRecord } from './backend.js';
+import { KEYF_VOLATILE } from './constants.js';
+
+const CHANNEL = 'hivewire_registry';
+const LOCK_ID = 0x68697665; // 'hive'
+// NOTIFY payloads must stay under 8000 bytes.
+const MAX_PAYLOAD = 7000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS hw_keys (
+  id bigserial PRIMARY KEY,
+  upath text COLLATE "C" NOT NULL UNIQUE,
+  parent text COLLATE "C" NOT NULL,
+  path text NOT NULL,
+  class text NOT NULL,
+  last_write bigint NOT NULL,
+  flags integer NOT NULL,
+  sd bytea NOT NULL,
+  boot text
+);
+CREATE INDEX IF NOT EXISTS hw_keys_parent ON hw_keys (parent, upath);
+CREATE TABLE IF NOT EXISTS hw_values (
+  key_id bigint NOT NULL REFERENCES hw_keys (id) ON DELETE CASCADE,
+  uname text COLLATE "C" NOT NULL,
+  name text NOT NULL,
+  type bigint NOT NULL,
+  data bytea NOT NULL,
+  ord bigserial,
+  PRIMARY KEY (key_id, uname)
+);
+CREATE INDEX IF NOT EXISTS hw_values_ord ON hw_values (key_id, ord);
+`;
+
+type Query = (text: string, params?: unknown[]) => Promise<pg.QueryResult>;
+
+interface KeyRow {
+  id: string;
+  path: string;
+  class: string;
+  last_write: string;
+  flags: number;
+  sd: Buffer;
+}
+
+const KEY_COLS = 'id, path, class, last_write, flags, sd';
+
+function keyOf(r: KeyRow): KeyRecord {
+  return { id: Number(r.id), path: r.path, className: r.class, lastWrite: BigInt(r.last_write), flags: r.flags, sd: r.sd };
+}
+
+function valueOf(r: { name: string; type: string; data: Buffer }): ValueRecord {
+  return { name: r.name, type: Number(r.type), data: r.data };
+}
+
+class PgReader implements StoreReader {
+  constructor(protected readonly q: Query) {}
+  async key(upath: string): Promise<KeyRecord | undefined> {
+    const r = await this.q(`SELECT ${KEY_COLS} FROM hw_keys WHERE upath = $1`, [upath]);
+    return r.rows[0] ? keyOf(r.rows[0] as KeyRow) : undefined;
+  }
+  async subkeys(upath: string): Promise<KeyRecord[]> {
+    const r = await this.q(`SELECT ${KEY_COLS} FROM hw_keys WHERE parent = $1 ORDER BY upath`, [upath]);
+    return (r.rows as KeyRow[]).map(keyOf);
+  }
+  async subkeyCount(upath: string): Promise<number> {
+    const r = await this.q(`SELECT count(*)::int AS n FROM hw_keys WHERE parent = $1`, [upath]);
+    return (r.rows[0] as { n: number }).n;
+  }
+  async values(upath: string): Promise<ValueRecord[]> {
+    const r = await this.q(`SELECT v.name, v.type, v.data FROM hw_values v JOIN hw_keys k ON k.id = v.key_id WHERE k.upath = $1 ORDER BY v.ord`, [upath]);
+    return r.rows.map(valueOf);
+  }
+  async value(upath: string, uname: string): Promise<ValueRecord | undefined> {
+    const r = await this.q(`SELECT v.name, v.type, v.data FROM hw_values v JOIN hw_keys k ON k.id = v.key_id WHERE k.upath = $1 AND v.uname = $2`, [upath, uname]);
+    return r.rows[0] ? valueOf(r.rows[0]) : undefined;
+  }
+  async chain(upaths: readonly string[]): Promise<(KeyRecord | undefined)[]> {
+    const r = await this.q(`SELECT upath, ${KEY_COLS} FROM hw_keys WHERE upath = ANY($1::text[])`, [upaths]);
+    const by = new Map<string, KeyRecord>();
+    for (const row of r.rows as (KeyRow & { upath: string })[]) by.set(row.upath, keyOf(row));
+    return upaths.map((p) => by.get(p));
+  }
+}
+
+class PgWriter extends PgReader implements StoreWriter {
+  readonly changes: ChangeEvent[] = [];
+  constructor(
+    q: Query,
+    private readonly boot: string,
+  ) {
+    super(q);
+  }
+  async createKey(k: NewKey): Promise<KeyRecord> {
+    const up = upcase(k.path);
+    const r = await this.q(
+      `INSERT INTO hw_keys (upath, parent, path, class, last_write, flags, sd, boot) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      [up, upcase(parentPath(k.path)), k.path, k.className, k.lastWrite.toString(), k.flags, k.sd, k.flags & KEYF_VOLATILE ? this.boot : null],
+    );
+    return { id: Number((r.rows[0] as { id: string }).id), path: k.path, className: k.className, lastWrite: k.lastWrite, flags: k.flags, sd: k.sd };
+  }
+  async updateKey(upath: string, patch: { lastWrite?: bigint; sd?: Buffer; className?: string }): Promise<void> {
+    const sets: string[] = [];
+    const params: unknown[] = [upath];
+    if (patch.lastWrite !== undefined) {
+      params.push(patch.lastWrite.toString());
+      sets.push(`last_write = $${params.length}`);
+    }
+    if (patch.sd) {
+      params.push(patch.sd);
+      sets.push(`sd = $${params.length}`);
+    }
+    if (patch.className !== undefined) {
+      params.push(patch.className);
+      sets.push(`class = $${params.length}`);
+    }
+    if (sets.length) await this.q(`UPDATE hw_keys SET ${sets.join(', ')} WHERE upath = $1`, params);
+  }
+  async deleteKey(upath: string): Promise<void> {
+    // Descendants are exactly the paths between "<p>\" and "<p>]" in byte order ('\' is 0x5C, ']' 0x5D).
+    await this.q(`DELETE FROM hw_keys WHERE upath = $1 OR (upath > $1 || '\\' AND upath < $1 || ']')`, [upath]);
+  }
+  async setValue(upath: string, v: ValueRecord): Promise<void> {
+    await this.q(
+      `INSERT INTO hw_values (key_id, uname, name, type, data) SELECT id, $2, $3, $4, $5 FROM hw_keys WHERE upath = $1
+       ON CONFLICT (key_id, uname) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type, data = EXCLUDED.data`,
+      [upath, upcase(v.name), v.name, v.type, v.data],
+    );
+  }
+  async deleteValue(upath: string, uname: string): Promise<boolean> {
+    const r = await this.q(`DELETE FROM hw_values v USING hw_keys k WHERE k.id = v.key_id AND k.upath = $1 AND v.uname = $2`, [upath, uname]);
+    return (r.rowCount ?? 0) > 0;
+  }
+}
+
+export interface PostgresOptions {
+  log?: (message: string) => void;
+  /** Pool size (default 8). */
+  max?: number;
+}
+
+export class PostgresBackend implements StorageBackend {
+  readonly kind = 'postgres' as const;
+  private readonly origin = randomUUID();
+  private readonly listeners: ((c: ChangeEvent[]) => void)[] = [];
+  private listenClient: pg.Client | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly boot: string,
+    private readonly url: string,
+  ) {}
+
+  static async open(url: string, opts: PostgresOptions = {}): Promise<PostgresBackend> {
+    const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 8 });
+    pool.on('error', (e) => opts.log?.(`postgres: ${e.message}`));
+    try {
+      const c = await pool.connect();
+      try {
+        await c.query('BEGIN');
+        await c.query(`SELECT pg_advisory_xact_lock(${LOCK_ID})`);
+        await c.query(SCHEMA);
+        const boot = String((await c.query(`SELECT pg_postmaster_start_time()::text AS t`)).rows[0].t);
+        // Volatile keys of an earlier server run are gone (§3.1.1.2).
+        await c.query(`DELETE FROM hw_keys WHERE boot IS NOT NULL AND boot <> $1`, [boot]);
+        await c.query('COMMIT');
+        const b = new PostgresBackend(pool, boot, url);
+        return b;
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        c.release();
+      }
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw new Win32Error('ERROR_REGISTRY_IO_FAILED', `postgres: ${(err as Error).message}`);
+    }
+  }
+
+  async read<T>(fn: (r: StoreReader) => Promise<T>): Promise<T> {
+    return fn(new PgReader((text, params) => this.pool.query(text, params)));
+  }
+
+  async write<T>(fn: (w: StoreWriter) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query(`SELECT pg_advisory_xact_lock(${LOCK_ID})`);
+      const w = new PgWriter((text, params) => c.query(text, params), this.boot);
+      const result = await fn(w);
+      for (const payload of chunkChanges(this.origin, w.changes)) await c.query(`SELECT pg_notify($1, $2)`, [CHANNEL, payload]);
+      await c.query('COMMIT');
+      return result;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      if (err instanceof Error && !(err instanceof Win32Error) && 'severity' in err) {
+        throw new Win32Error('ERROR_REGISTRY_IO_FAILED', `postgres: ${err.message}`);
+      }
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+
+  async flush(): Promise<void> {
+    // Every acknowledged write is a committed transaction: nothing is pending here.
+  }
+
+  onRemoteChanges(listener: (changes: ChangeEvent[]) => void): void {
+    this.listeners.push(listener);
+    if (this.listenClient) return;
+    const client = new pg.Client({ connectionString: this.url });
+    this.listenClient = client;
+    client.on('notification', (msg) => {
+      if (msg.channel !== CHANNEL || !msg.payload) return;
+      try {
+        const m = JSON.parse(msg.payload) as { o: string; c: ChangeEvent[] };
+        if (m.o === this.origin) return;
+        for (const l of this.listeners) l(m.c);
+      } catch {
+        /* not ours */
+      }
+    });
+    client.on('error', () => undefined);
+    this.listening = client.connect().then(() => client.query(`LISTEN ${CHANNEL}`)).then(() => undefined);
+    this.listening.catch(() => undefined);
+  }
+
+  /** Resolves once LISTEN is active (tests wait for it before writing from another process). */
+  listening: Promise<void> | undefined;
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.listenClient) await this.listenClient.end().catch(() => undefined);
+    await this.pool.end();
+  }
+}
+
+function chunkChanges(origin: string, changes: readonly ChangeEvent[]): string[] {
+  const out: string[] = [];
+  let batch: ChangeEvent[] = [];
+  let size = 0;
+  for (const c of changes) {
+    const len = JSON.stringify(c).length;
+    if (len > MAX_PAYLOAD) continue; // a path this long cannot be announced; watchers poll instead
+    if (size + len > MAX_PAYLOAD && batch.length) {
+      out.push(JSON.stringify({ o: origin, c: batch }));
+      batch = [];
+      size = 0;
+    }
+    batch.push(c);
+    size += len + 1;
+  }
+  if (batch.length) out.push(JSON.stringify({ o: origin, c: batch }));
+  return out;
+}

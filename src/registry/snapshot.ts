@@ -1,0 +1,133 @@
+// The embedded backend's snapshot: the whole non-volatile tree in one file, loaded in one read.
+// Layout: magic "HWREGSN1", u32 version, u64 generation (journals up to it are folded in), u64 next
+// key id, u32 count of distinct security descriptors + the descriptors, u32 key count, then the keys
+// parents first: u32 parent index, name, u64 id, class, u64 last write, u32 flags, u32 descriptor
+// index, u32 value count, values (name, u32 type, data). A CRC-32 of everything before ends the file.
+
+import { crc32 } from 'node:zlib';
+import { FormatError } from '../util/errors.js';
+import { BinReader, BinWriter } from './codec.js';
+import { KeyNode, MemoryTree, isVolatile } from './memory.js';
+import { baseName } from './backend.js';
+
+const MAGIC = Buffer.from('HWREGSN1', 'latin1');
+const VERSION = 1;
+const FORMAT = 'registry snapshot';
+
+export function encodeSnapshot(tree: MemoryTree, generation: number): Buffer {
+  const nodes: KeyNode[] = [];
+  const index = new Map<KeyNode, number>();
+  const stack: KeyNode[] = [tree.root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n !== tree.root && isVolatile(n)) continue;
+    index.set(n, nodes.length);
+    nodes.push(n);
+    if (n.children) for (const c of n.children.values()) stack.push(c);
+  }
+  const sds: Buffer[] = [];
+  const sdIndex = new Map<string, number>();
+  const sdOf = (sd: Buffer): number => {
+    const k = sd.toString('latin1');
+    let i = sdIndex.get(k);
+    if (i === undefined) {
+      i = sds.length;
+      sds.push(sd);
+      sdIndex.set(k, i);
+    }
+    return i;
+  };
+  const nodeSd = nodes.map((n) => sdOf(n.sd));
+  const w = new BinWriter(1 << 20);
+  for (const b of MAGIC) w.u8(b);
+  w.u32(VERSION);
+  w.num(generation);
+  w.num(tree.nextId);
+  w.u32(sds.length);
+  for (const sd of sds) w.bytes(sd);
+  w.u32(nodes.length);
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    w.u32(n.parent ? index.get(n.parent)! : 0xffffffff);
+    w.str(i === 0 ? '' : baseName(n.path));
+    w.num(n.id);
+    w.str(n.className);
+    w.u64(n.lastWrite);
+    w.u32(n.flags);
+    w.u32(nodeSd[i]!);
+    const vals = n.vals;
+    w.u32(vals ? vals.size : 0);
+    if (vals) {
+      for (const v of vals.values()) {
+        w.str(v.name);
+        w.u32(v.type);
+        w.bytes(v.data);
+      }
+    }
+  }
+  w.u32(crc32(w.result()));
+  return w.result();
+}
+
+export interface Snapshot {
+  tree: MemoryTree;
+  generation: number;
+}
+
+/** Decodes a snapshot; value data and descriptors stay slices of `buf` (no copies). */
+export function decodeSnapshot(buf: Buffer): Snapshot {
+  if (buf.length < MAGIC.length + 4 + 4 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) {
+    throw new FormatError(FORMAT, 0, 'magic HWREGSN1');
+  }
+  const body = buf.length - 4;
+  if (crc32(buf.subarray(0, body)) !== buf.readUInt32LE(body)) throw new FormatError(FORMAT, body, 'matching CRC-32', 'snapshot is damaged');
+  const r = new BinReader(buf, FORMAT, MAGIC.length, body);
+  const version = r.u32();
+  if (version !== VERSION) throw new FormatError(FORMAT, MAGIC.length, `version ${VERSION}`, `version ${version}`);
+  const generation = r.num();
+  const nextId = r.num();
+  const sdCount = r.u32();
+  if (sdCount > r.left / 4) throw new FormatError(FORMAT, r.pos, 'a descriptor count that fits the file');
+  const sds: Buffer[] = new Array(sdCount);
+  for (let i = 0; i < sdCount; i++) sds[i] = r.bytes();
+  const count = r.u32();
+  if (count === 0 || count > r.left / 32) throw new FormatError(FORMAT, r.pos, 'a key count that fits the file');
+  const nodes: KeyNode[] = new Array(count);
+  let tree: MemoryTree | undefined;
+  for (let i = 0; i < count; i++) {
+    const at = r.pos;
+    const parentIdx = r.u32();
+    const name = r.str();
+    const id = r.num();
+    const className = r.str();
+    const lastWrite = r.u64();
+    const flags = r.u32();
+    const sdIdx = r.u32();
+    const sd = sds[sdIdx];
+    if (!sd) throw new FormatError(FORMAT, at, 'a valid descriptor index');
+    let node: KeyNode;
+    if (i === 0) {
+      tree = new MemoryTree(sd, lastWrite);
+      node = tree.root;
+      node.className = className;
+    } else {
+      const parent = parentIdx < i ? nodes[parentIdx] : undefined;
+      if (!parent) throw new FormatError(FORMAT, at, 'a parent listed before its child');
+      node = new KeyNode(id, parent === tree!.root ? name : parent.path + '\\' + name, className, lastWrite, flags, sd);
+      if (parent.children?.has(node.uname)) throw new FormatError(FORMAT, at, 'unique subkey names', name);
+      tree!.attach(node);
+    }
+    nodes[i] = node;
+    const nvals = r.u32();
+    if (nvals > r.left / 12) throw new FormatError(FORMAT, r.pos, 'a value count that fits the file');
+    for (let j = 0; j < nvals; j++) {
+      const vname = r.str();
+      const type = r.u32();
+      const data = r.bytes();
+      tree!.setValueRaw(node, { name: vname, type, data });
+    }
+  }
+  if (r.left !== 0) throw new FormatError(FORMAT, r.pos, 'end of snapshot', `${r.left} extra bytes`);
+  tree!.nextId = Math.max(tree!.nextId, nextId);
+  return { tree: tree!, generation };
+}
