@@ -1,0 +1,124 @@
+// The client's end of a named pipe: a message-mode Duplex over SMB2 WRITE/READ/IOCTL.
+//
+// - `pipe.write(buf)` sends one WRITE (one pipe message).
+// - Reading ('data' events, async iteration) keeps one READ outstanding; a message larger than a READ
+//   (STATUS_BUFFER_OVERFLOW) is read to its end and emitted as one Buffer.
+// - `pipe.transact(buf)` does FSCTL_PIPE_TRANSCEIVE: writes one message and resolves with the whole
+//   reply message (MS-SMB2 §3.2.4.20.4). Use either transact() or the readable side on one pipe, not both
+//   at once: an outstanding READ would take the reply.
+// - `pipe.end()` / `pipe.destroy()` close the file (SMB2 CLOSE); a waiting READ is cancelled.
+import { Duplex } from 'node:stream';
+import type { Smb2Client, Tree } from './client.js';
+import * as C from './constants.js';
+import * as M from './messages/index.js';
+import { NtStatus as S, NtStatusError } from './status.js';
+
+export class Smb2Pipe extends Duplex {
+  readonly name: string;
+  readonly fileId: Buffer;
+  private readonly client: Smb2Client;
+  private readonly tree: Tree;
+  private readInFlight = false;
+  private readMessageId: bigint | null = null;
+  private fileClosed = false;
+
+  constructor(client: Smb2Client, tree: Tree, fileId: Buffer, name: string) {
+    super({ readableObjectMode: true, writableObjectMode: true, allowHalfOpen: false });
+    this.client = client;
+    this.tree = tree;
+    this.fileId = fileId;
+    this.name = name;
+  }
+
+  private get readSize(): number {
+    return Math.min(this.client.maxReadSize, 65536);
+  }
+
+  override _write(chunk: unknown, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    if (!Buffer.isBuffer(chunk)) {
+      cb(new TypeError('pipe messages must be Buffers'));
+      return;
+    }
+    this.client
+      .request(C.Smb2Command.WRITE, M.encodeWriteRequest({ offset: 0n, fileId: this.fileId, channel: 0, remainingBytes: 0, flags: 0, data: chunk }), {
+        treeId: this.tree.treeId,
+        creditCharge: Math.ceil(chunk.length / 65536),
+      })
+      .then(() => cb(), (err: Error) => cb(err));
+  }
+
+  override _read(): void {
+    if (this.readInFlight || this.fileClosed) return;
+    this.readInFlight = true;
+    this.readMessage().then(
+      (msg) => {
+        this.readInFlight = false;
+        if (msg === null) this.push(null);
+        else if (this.push(msg)) this._read();
+      },
+      (err: Error) => {
+        this.readInFlight = false;
+        if (this.fileClosed) return;
+        if (err instanceof NtStatusError && (err.status === S.STATUS_PIPE_BROKEN || err.status === S.STATUS_PIPE_DISCONNECTED)) this.push(null);
+        else this.destroy(err);
+      },
+    );
+  }
+
+  /** One whole message via READs; null when the pipe was closed while waiting. */
+  private async readMessage(): Promise<Buffer | null> {
+    const parts: Buffer[] = [];
+    for (;;) {
+      const res = await this.client.request(
+        C.Smb2Command.READ,
+        M.encodeReadRequest({ padding: 80, flags: 0, length: this.readSize, offset: 0n, fileId: this.fileId, minimumCount: 0, channel: 0, remainingBytes: 0 }),
+        {
+          treeId: this.tree.treeId,
+          ok: [S.STATUS_BUFFER_OVERFLOW],
+          timeout: false,
+          creditCharge: Math.ceil(this.readSize / 65536),
+          onMessageId: (id) => (this.readMessageId = id),
+        },
+      ).catch((err: unknown) => {
+        if (this.fileClosed && err instanceof NtStatusError && err.status === S.STATUS_CANCELLED) return null;
+        throw err;
+      });
+      this.readMessageId = null;
+      if (res === null) return null;
+      parts.push(Buffer.from(M.decodeReadResponse(res.msg).data));
+      if (res.hdr.status !== S.STATUS_BUFFER_OVERFLOW) return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    }
+  }
+
+  /** FSCTL_PIPE_TRANSCEIVE: one request message in, the whole reply message out. */
+  async transact(message: Buffer, maxOutput = 65536): Promise<Buffer> {
+    const res = await this.client.request(
+      C.Smb2Command.IOCTL,
+      M.encodeIoctlRequest({ ctlCode: C.FSCTL_PIPE_TRANSCEIVE, fileId: this.fileId, input: message, maxInputResponse: 0, maxOutputResponse: maxOutput, flags: C.SMB2_0_IOCTL_IS_FSCTL }),
+      { treeId: this.tree.treeId, ok: [S.STATUS_BUFFER_OVERFLOW], creditCharge: Math.ceil(Math.max(message.length, maxOutput) / 65536) },
+    );
+    const first = Buffer.from(M.decodeIoctlResponse(res.msg).output);
+    if (res.hdr.status !== S.STATUS_BUFFER_OVERFLOW) return first;
+    const rest = await this.readMessage();
+    return rest ? Buffer.concat([first, rest]) : first;
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.closeFile().then(() => cb(), (err: Error) => cb(err));
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.closeFile().then(() => cb(err), () => cb(err));
+  }
+
+  private async closeFile(): Promise<void> {
+    if (this.fileClosed) return;
+    this.fileClosed = true;
+    if (this.readMessageId !== null) this.client.cancel(this.readMessageId);
+    try {
+      await this.client.closeFile(this.tree, this.fileId);
+    } finally {
+      this.push(null);
+    }
+  }
+}
