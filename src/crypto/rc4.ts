@@ -1,6 +1,10 @@
 // RC4 as a stateful stream: NTLM session security keeps one RC4 state per direction for the whole
 // session (MS-NLMP §3.4.3), so this is an object, not a one-shot function. Node 20's OpenSSL 3 has no RC4
-// in its default provider.
+// in its default provider. Long runs go through a small WebAssembly loop (rc4-wasm.ts).
+import { rc4Wasm, WASM_CHUNK, WASM_DATA } from './rc4-wasm.js';
+
+/** Below this many bytes the copy in and out of WebAssembly memory costs more than it saves. */
+const WASM_MIN = 128;
 
 export class Rc4 {
   private readonly s = new Uint8Array(256);
@@ -32,6 +36,22 @@ export class Rc4 {
 
   /** XORs the key stream into data[start, end) in place. */
   processInPlace(data: Uint8Array, start = 0, end = data.length): void {
+    if (end - start >= WASM_MIN && rc4Wasm) {
+      const { mem, rc4 } = rc4Wasm;
+      mem.set(this.s, 0);
+      mem[256] = this.i;
+      mem[257] = this.j;
+      for (let p = start; p < end; p += WASM_CHUNK) {
+        const n = Math.min(WASM_CHUNK, end - p);
+        mem.set(data.subarray(p, p + n), WASM_DATA);
+        rc4(WASM_DATA, n);
+        data.set(mem.subarray(WASM_DATA, WASM_DATA + n), p);
+      }
+      this.s.set(mem.subarray(0, 256));
+      this.i = mem[256]!;
+      this.j = mem[257]!;
+      return;
+    }
     const s = this.s;
     let i = this.i;
     let j = this.j;

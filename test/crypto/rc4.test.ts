@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rc4, rc4 } from '../../src/crypto/rc4.js';
+import { rc4Wasm } from '../../src/crypto/rc4-wasm.js';
 
 // RFC 6229 §2: key stream at given offsets for a 40-bit and a 128-bit key.
 const VECTORS: { key: string; stream: [number, string][] }[] = [
@@ -51,6 +52,24 @@ describe('rc4 (RFC 6229)', () => {
     expect(buf.subarray(8, 24).equals(rc4(key, Buffer.alloc(16, 7)))).toBe(true);
     s.reset();
     expect(s.update(Buffer.alloc(16, 7)).equals(buf.subarray(8, 24))).toBe(true);
+  });
+  it('the WebAssembly path (long runs, 64 KiB chunks) and the JavaScript path (short runs) give one stream', () => {
+    expect(rc4Wasm).toBeDefined(); // Node 20 has WebAssembly: the fast path is really exercised
+    const key = Buffer.from('0123456789abcdef0123');
+    const whole = new Rc4(key).update(Buffer.alloc(200_000, 0x5a)); // long run: WebAssembly, several chunks
+    const s = new Rc4(key);
+    const pieces: Buffer[] = [];
+    let p = 0;
+    for (const n of [1, 127, 128, 129, 7, 65536, 3, 65537, 2000]) {
+      pieces.push(s.update(Buffer.alloc(n, 0x5a)));
+      p += n;
+    }
+    while (p < 200_000) {
+      const n = Math.min(100, 200_000 - p); // short runs: JavaScript
+      pieces.push(s.update(Buffer.alloc(n, 0x5a)));
+      p += n;
+    }
+    expect(Buffer.concat(pieces).equals(whole)).toBe(true);
   });
   it('rejects an empty key', () => {
     expect(() => new Rc4(Buffer.alloc(0))).toThrow(RangeError);
