@@ -373,6 +373,7 @@ export class ServerConnection {
       const algorithm = this.signingAlgorithm ?? session!.keys!.algorithm;
       if (!verifyMessage(req.msg, session!.keys!.signingKey, algorithm)) {
         req.signed = false; // never sign an answer to a forged request
+        req.session = null;
         failWith(S.STATUS_ACCESS_DENIED);
       }
     } else if (session && session.valid && session.signingRequired && hdr.command !== C.Smb2Command.SESSION_SETUP) {
