@@ -148,6 +148,10 @@ export function SEALKEY(flags: number, exportedSessionKey: Buffer, mode: Directi
     const k = flags & NTLMSSP_NEGOTIATE_128 ? exportedSessionKey : flags & NTLMSSP_NEGOTIATE_56 ? exportedSessionKey.subarray(0, 7) : exportedSessionKey.subarray(0, 5);
     return md5(k, mode === 'client' ? CLIENT_SEAL : SERVER_SEAL);
   }
-  if (flags & NTLMSSP_NEGOTIATE_56) return Buffer.concat([exportedSessionKey.subarray(0, 7), Buffer.from([0xa0])]);
-  return Buffer.concat([exportedSessionKey.subarray(0, 5), Buffer.from([0xe5, 0x38, 0xb0])]);
+  // The weakened keys apply with LM_KEY only (connection-oriented; the datagram case does not arise here).
+  if (flags & NTLMSSP_NEGOTIATE_LM_KEY) {
+    if (flags & NTLMSSP_NEGOTIATE_56) return Buffer.concat([exportedSessionKey.subarray(0, 7), Buffer.from([0xa0])]);
+    return Buffer.concat([exportedSessionKey.subarray(0, 5), Buffer.from([0xe5, 0x38, 0xb0])]);
+  }
+  return exportedSessionKey;
 }

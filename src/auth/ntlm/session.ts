@@ -61,10 +61,11 @@ export class NtlmSessionSecurity {
       if (this.keyExch) handle.processInPlace(sig, 4, 12);
       sig.writeUInt32LE(seq >>> 0, 12);
     } else {
-      // RandomPad (4) | CRC32 (4) | SeqNum (4), all through RC4; RandomPad then zeroed; SeqNum XOR ours.
+      // RandomPad (0) | CRC32 | SeqNum (0), all through RC4, then SeqNum XOR ours. The §3.4.4.1 pseudo-code
+      // then zeroes RandomPad, but the §4.2.2.4 example (Windows' bytes) keeps the encrypted pad: we send it
+      // as Windows does, and `check` ignores the pad so that either form verifies.
       sig.writeUInt32LE(crc32(message), 8);
       handle.processInPlace(sig, 4, 16);
-      sig.writeUInt32LE(0, 4);
       sig.writeUInt32LE((sig.readUInt32LE(12) ^ seq) >>> 0, 12);
     }
     return sig;
@@ -105,7 +106,6 @@ export class NtlmSessionSecurity {
     this.sendHandle.processInPlace(message, start, end);
     sig.writeUInt32LE(crc, 8);
     this.sendHandle.processInPlace(sig, 4, 16);
-    sig.writeUInt32LE(0, 4);
     sig.writeUInt32LE((sig.readUInt32LE(12) ^ seq) >>> 0, 12);
     return sig;
   }
@@ -124,7 +124,10 @@ export class NtlmSessionSecurity {
   }
 
   private check(expected: Buffer, signature: Buffer): void {
-    if (signature.length !== NTLM_SIGNATURE_SIZE || !timingSafeEqual(expected, signature)) {
+    // Without extended session security the RandomPad (bytes 4..7) carries nothing: compare the rest.
+    const from = this.ess || !this.integrity ? 0 : 8;
+    const ok = signature.length === NTLM_SIGNATURE_SIZE && signature.readUInt32LE(0) === 1 && timingSafeEqual(expected.subarray(from), signature.subarray(from));
+    if (!ok) {
       throw new AuthError('ERR_AUTH_BAD_SIGNATURE', `NTLM signature does not match (expected sequence ${this.recvSeq - 1})`);
     }
   }

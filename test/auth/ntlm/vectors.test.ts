@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { rc4 } from '../../../src/crypto/rc4.js';
 import {
-  computeNtlmv2Response, decodeAuthenticateMessage, decodeChallengeMessage, encodeAuthenticateMessage, encodeChallengeMessage,
+  computeNtlmv1Response, computeNtlmv2Response, decodeAuthenticateMessage, KXKEY, LMOWFv1, NTLMSSP_NEGOTIATE_LM_KEY, NTLMSSP_REQUEST_NON_NT_SESSION_KEY, decodeChallengeMessage, encodeAuthenticateMessage, encodeChallengeMessage,
   encodeClientChallengeTemp, encodeNegotiateMessage, flagNames, MsvAvNbComputerName, MsvAvNbDomainName, ntHash, NtlmServer,
   NtlmSessionSecurity, NTOWFv2, SEALKEY, SIGNKEY,
 } from '../../../src/auth/ntlm/index.js';
@@ -119,5 +119,41 @@ describe('MS-NLMP §4.2.4 NTLMv2 vectors', () => {
     expect(server.step(AUTHENTICATE_MESSAGE)).toEqual({ complete: true });
     expect(server.sessionKey.equals(RandomSessionKey)).toBe(true);
     expect(server.identity).toMatchObject({ user: 'User', domain: 'Domain', workstation: 'COMPUTER', anonymous: false });
+  });
+});
+
+describe('MS-NLMP §4.2.2 NTLMv1 vectors (no extended session security)', () => {
+  const flags = 0xe2028233;
+  const nt = ntHash(Passwd);
+  const lm = LMOWFv1(Passwd);
+  const r = computeNtlmv1Response(flags, nt, lm, ServerChallenge, ClientChallenge);
+
+  it('§4.2.2.1 LMOWFv1, NTOWFv1, session base key', () => {
+    expect(lm.toString('hex')).toBe('e52cac67419a9a224a3b108f3fa6cb6d');
+    expect(nt.toString('hex')).toBe('a4f49c406510bdcab6824ee7c30fd852');
+    expect(r.SessionBaseKey.toString('hex')).toBe('d87262b0cde4b1cb7499becccdf10784');
+  });
+  it('§4.2.2.2 NTLMv1 and LMv1 responses', () => {
+    expect(r.NtChallengeResponse.toString('hex')).toBe('67c43011f30298a2ad35ece64f16331c44bdbed927841f94');
+    expect(r.LmChallengeResponse.toString('hex')).toBe('98def7b87f88aa5dafe2df779688a172def11c7d5ccdef13');
+  });
+  it('§4.2.2.2.3 KXKEY and encrypted session key: plain, NON_NT_SESSION_KEY, LM_KEY', () => {
+    const plain = KXKEY(flags, r.SessionBaseKey, r.LmChallengeResponse, ServerChallenge, lm, false);
+    expect(rc4(plain, RandomSessionKey).toString('hex')).toBe('518822b1b3f350c8958682ecbb3e3cb7');
+    const nonNt = KXKEY(flags | NTLMSSP_REQUEST_NON_NT_SESSION_KEY, r.SessionBaseKey, r.LmChallengeResponse, ServerChallenge, lm, false);
+    expect(rc4(nonNt, RandomSessionKey).toString('hex')).toBe('7452ca55c225a1ca04b48fae32cf56fc');
+    const lmKey = KXKEY(flags | NTLMSSP_NEGOTIATE_LM_KEY, r.SessionBaseKey, r.LmChallengeResponse, ServerChallenge, lm, false);
+    expect(lmKey.toString('hex')).toBe('b09e379f7fbecb1eaf0afdcb0383c8a0');
+    expect(rc4(lmKey, RandomSessionKey).toString('hex')).toBe('4cd7bb57d697ef9b549f02b8f9b37864');
+  });
+  it('§4.2.2.4 SEAL without extended session security (CRC32 signature)', () => {
+    const s = new NtlmSessionSecurity(flags, RandomSessionKey, 'client');
+    const msg = Buffer.from('Plaintext', 'utf16le');
+    const sig = s.sealInPlace(msg, 0, msg.length);
+    expect(msg.toString('hex')).toBe('56fe04d861f9319af0d7238a2e3b4d457fb8');
+    expect(sig.toString('hex')).toBe('0100000045c844e509dcd1df2e459d36');
+    const srv = new NtlmSessionSecurity(flags, RandomSessionKey, 'server');
+    srv.unsealInPlace(msg, 0, msg.length, sig);
+    expect(msg.toString('utf16le')).toBe('Plaintext');
   });
 });
