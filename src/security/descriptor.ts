@@ -127,15 +127,20 @@ export class SecurityDescriptor {
     return formatSddl(this, options);
   }
 
-  /** Self-relative bytes. */
-  toBinary(): Buffer {
-    const order: Part[] = [...(this.layout?.order ?? [])];
+  /**
+   * Self-relative bytes. By default in the layout the descriptor was decoded from (so decoding and
+   * encoding gives the same bytes); `layout: 'ndr'` writes owner, group, SACL, DACL back to back, as
+   * NDR (Samba, MS-RRP RPC_SECURITY_DESCRIPTOR payloads built by Samba) does.
+   */
+  toBinary(options: { layout?: 'kept' | 'ndr' } = {}): Buffer {
+    const layout = options.layout === 'ndr' ? undefined : this.layout;
+    const order: Part[] = [...(layout?.order ?? [])];
     for (const p of DEFAULT_ORDER) if (!order.includes(p)) order.push(p);
     const present = (p: Part) => (p === 'owner' ? !!this.owner : p === 'group' ? !!this.group : !!this[p]);
     const partLength = (p: Part) => (p === 'owner' ? this.owner!.byteLength : p === 'group' ? this.group!.byteLength : this[p]!.byteLength);
     let size = HEADER;
-    for (const p of order) if (present(p)) size += (this.layout?.gaps[p]?.length ?? 0) + partLength(p);
-    size += this.layout?.tail?.length ?? 0;
+    for (const p of order) if (present(p)) size += (layout?.gaps[p]?.length ?? 0) + partLength(p);
+    size += layout?.tail?.length ?? 0;
 
     const out = Buffer.alloc(size);
     out[0] = this.revision;
@@ -145,14 +150,14 @@ export class SecurityDescriptor {
     let p = HEADER;
     for (const part of order) {
       if (!present(part)) continue;
-      const gap = this.layout?.gaps[part];
+      const gap = layout?.gaps[part];
       if (gap) p += gap.copy(out, p);
       out.writeUInt32LE(p, fieldAt[part]);
       if (part === 'owner') p = this.owner!.writeTo(out, p);
       else if (part === 'group') p = this.group!.writeTo(out, p);
       else p = this[part]!.writeTo(out, p);
     }
-    if (this.layout?.tail) this.layout.tail.copy(out, p);
+    if (layout?.tail) layout.tail.copy(out, p);
     return out;
   }
 
@@ -238,11 +243,7 @@ export class SecurityDescriptor {
 
   /** Same bytes when encoded in the same layout: compares meaning, not where the parts sit. */
   equals(other: SecurityDescriptor): boolean {
-    const a = this.clone();
-    const b = other.clone();
-    a.layout = undefined;
-    b.layout = undefined;
-    return a.toBinary().equals(b.toBinary());
+    return this.toBinary({ layout: 'ndr' }).equals(other.toBinary({ layout: 'ndr' }));
   }
 
   private syncedControl(control: number): number {
