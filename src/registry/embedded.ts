@@ -35,6 +35,8 @@ export class EmbeddedBackend extends MemoryBackend {
   private compacting: Promise<void> | undefined;
   private failed: unknown;
   private closed = false;
+  /** Journal frames written and fdatasync calls made (group commit shares one sync among frames). */
+  readonly stats = { frames: 0, syncs: 0, compactions: 0 };
   private readonly log: (m: string) => void;
   private readonly compactBytes: number;
 
@@ -139,8 +141,11 @@ export class EmbeddedBackend extends MemoryBackend {
         this.pending = [];
         this.waiters = [];
         try {
-          await this.fh.writev(bufs);
+          const all = bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs);
+          for (let off = 0; off < all.length; ) off += (await this.fh.write(all, off, all.length - off)).bytesWritten;
           await this.fh.datasync();
+          this.stats.frames += bufs.length;
+          this.stats.syncs++;
         } catch (err) {
           this.failed = err;
           for (const w of waiters) w.reject(new Win32Error('ERROR_REGISTRY_IO_FAILED', (err as Error).message));
@@ -190,6 +195,7 @@ export class EmbeddedBackend extends MemoryBackend {
     await fsp.rename(tmp, join(this.dir, SNAPSHOT));
     await syncDir(this.dir);
     this.snapshotBytes = snap.length;
+    this.stats.compactions++;
     for (let g = folded; g >= 1; g--) {
       const f = join(this.dir, journalName(g));
       if (!existsSync(f)) break;

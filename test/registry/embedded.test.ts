@@ -1,0 +1,123 @@
+// The embedded backend's files: group commit, replay, torn/corrupt journal tails, snapshots and
+// compaction (issue 4 §3; MS-RRP §3.1.5.12 BaseRegFlushKey for flush).
+
+import { describe, expect, it } from 'vitest';
+import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REG_BINARY, REG_DWORD, encodeValue } from '../../src/formats/value.js';
+import { RegistryStore, Win32Error } from '../../src/registry/index.js';
+import { EmbeddedBackend } from '../../src/registry/embedded.js';
+import { tempDir } from './helpers.js';
+
+const dw = (n: number) => encodeValue(REG_DWORD, n);
+const journals = (dir: string) => readdirSync(dir).filter((n) => n.startsWith('journal.')).sort();
+
+describe('embedded backend', () => {
+  it('shares one fdatasync among concurrent writers (group commit) and acknowledges each write', async () => {
+    const dir = tempDir();
+    const store = await RegistryStore.open({ data: dir });
+    const b = store.backend as EmbeddedBackend;
+    const before = { ...b.stats };
+    await Promise.all(Array.from({ length: 300 }, (_, i) => store.setValue(`HKLM\\Software\\G\\K${i % 7}`, `v${i}`, REG_DWORD, dw(i))));
+    const frames = b.stats.frames - before.frames;
+    const syncs = b.stats.syncs - before.syncs;
+    expect(frames).toBeGreaterThanOrEqual(300);
+    expect(syncs).toBeLessThan(frames / 5);
+    await store.close();
+    const again = await RegistryStore.open({ data: dir });
+    expect((await again.listValues('HKLM\\Software\\G\\K3')).length).toBe(43);
+    await again.close();
+  });
+
+  it('replays the journal on start; a torn tail is truncated and reported, never half-applied', async () => {
+    const dir = tempDir();
+    const store = await RegistryStore.open({ data: dir });
+    for (let i = 0; i < 10; i++) await store.setValue('HKLM\\Software\\J', `v${i}`, REG_DWORD, dw(i));
+    await store.close();
+    const [j] = journals(dir);
+    const file = join(dir, j!);
+    const good = statSync(file).size;
+    // A frame cut short by a crash: header says 100 bytes, 5 arrive.
+    const torn = Buffer.alloc(13);
+    torn.writeUInt32LE(100, 0);
+    appendFileSync(file, torn);
+    const logs: string[] = [];
+    const again = await RegistryStore.open({ data: dir, log: (m) => logs.push(m) });
+    expect(logs.join('\n')).toMatch(/truncated 13 bytes after \d+ valid frames/);
+    expect(statSync(file).size).toBe(good);
+    expect((await again.listValues('HKLM\\Software\\J')).length).toBe(10);
+    await again.setValue('HKLM\\Software\\J', 'after', REG_DWORD, dw(1));
+    await again.close();
+    const third = await RegistryStore.open({ data: dir });
+    expect((await third.listValues('HKLM\\Software\\J')).length).toBe(11);
+    await third.close();
+  });
+
+  it('a checksum mismatch in the last frame drops that frame (and reports it)', async () => {
+    const dir = tempDir();
+    const store = await RegistryStore.open({ data: dir });
+    await store.setValue('HKLM\\Software\\C', 'first', REG_DWORD, dw(1));
+    await store.setValue('HKLM\\Software\\C', 'second', REG_DWORD, dw(2));
+    await store.close();
+    const file = join(dir, journals(dir)[0]!);
+    const buf = readFileSync(file);
+    buf[buf.length - 3]! ^= 0xff; // flip a byte inside the last frame's payload
+    writeFileSync(file, buf);
+    const logs: string[] = [];
+    const again = await RegistryStore.open({ data: dir, log: (m) => logs.push(m) });
+    expect(logs.join('\n')).toMatch(/checksum mismatch/);
+    expect(await again.getValue('HKLM\\Software\\C', 'first')).toEqual({ type: REG_DWORD, data: dw(1) });
+    expect(await again.getValue('HKLM\\Software\\C', 'second')).toBeUndefined();
+    await again.close();
+  });
+
+  it('compacts into a snapshot in the background and loads from it; a damaged snapshot refuses to open', async () => {
+    const dir = tempDir();
+    const store = await RegistryStore.open({ data: dir, embedded: { compactBytes: 64 * 1024 } });
+    const b = store.backend as EmbeddedBackend;
+    for (let round = 0; round < 4; round++) {
+      await Promise.all(Array.from({ length: 200 }, (_, i) => store.setValue(`HKLM\\Software\\S\\K${i % 20}`, `v${i}`, REG_BINARY, Buffer.alloc(64, round))));
+    }
+    await b.idle();
+    expect(b.stats.compactions).toBeGreaterThan(0);
+    expect(readdirSync(dir)).toContain('snapshot.bin');
+    await store.setValue('HKLM\\Software\\S', 'last', REG_DWORD, dw(9));
+    await store.close();
+    expect(journals(dir).length).toBeLessThanOrEqual(2);
+    const again = await RegistryStore.open({ data: dir });
+    expect((await again.listSubkeys('HKLM\\Software\\S')).length).toBe(20);
+    expect((await again.getValue('HKLM\\Software\\S\\K3', 'v3'))?.data).toEqual(Buffer.alloc(64, 3));
+    expect(await again.getValue('HKLM\\Software\\S', 'last')).toEqual({ type: REG_DWORD, data: dw(9) });
+    await again.close();
+    const snap = join(dir, 'snapshot.bin');
+    const buf = readFileSync(snap);
+    buf[100]! ^= 1;
+    writeFileSync(snap, buf);
+    const err = await RegistryStore.open({ data: dir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Win32Error);
+    expect((err as Win32Error).code).toBe('ERROR_REGISTRY_CORRUPT');
+  });
+
+  it('a damaged journal that is not the last one refuses to open (ERROR_REGISTRY_CORRUPT)', async () => {
+    const dir = tempDir();
+    const s1 = await RegistryStore.open({ data: dir });
+    await s1.setValue('HKLM\\Software\\M', 'a', REG_DWORD, dw(1));
+    await s1.close();
+    const first = join(dir, journals(dir)[0]!);
+    // A second journal generation, as compaction leaves while a snapshot is being written.
+    writeFileSync(join(dir, 'journal.00000002.log'), Buffer.alloc(0));
+    truncateSync(first, statSync(first).size - 2);
+    const err = await RegistryStore.open({ data: dir }).catch((e: unknown) => e);
+    expect((err as Win32Error).code).toBe('ERROR_REGISTRY_CORRUPT');
+  });
+
+  it('one process per data directory (ERROR_BUSY), flush() forces durability', async () => {
+    const dir = tempDir();
+    const s = await RegistryStore.open({ data: dir });
+    const err = await RegistryStore.open({ data: dir }).catch((e: unknown) => e);
+    expect((err as Win32Error).code).toBe('ERROR_BUSY');
+    await s.setValue('HKLM\\Software\\F', 'x', REG_DWORD, dw(1));
+    await s.flush();
+    await s.close();
+  });
+});
