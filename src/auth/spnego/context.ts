@@ -8,7 +8,7 @@ import { NTLMSSP_SIGNATURE } from '../ntlm/wire.js';
 import type { AuthIdentity, AuthStep, SecurityContext } from '../types.js';
 import {
   accept_completed, accept_incomplete, decodeNegotiationToken, encodeMechTypes, encodeNegTokenInit, encodeNegTokenInit2, encodeNegTokenResp,
-  OID_NTLMSSP, reject, type NegTokenResp,
+  OID_NTLMSSP, reject, request_mic, type NegTokenResp,
 } from './tokens.js';
 
 /** RPC_C_AUTHN_GSS_NEGOTIATE (MS-RPCE §2.2.1.1.7). */
@@ -190,9 +190,10 @@ export class SpnegoServer extends SpnegoContext {
           return { output: encodeNegTokenResp({ negState: accept_incomplete, supportedMech: OID_NTLMSSP, responseToken: chal }), complete: false };
         }
         // NTLM is not the client's first choice (or no optimistic token): select it and wait for its first token.
+        // RFC 4178 §5: when the selected mechanism is not the initiator's first choice, ask for the MIC.
         this.micRequired = i !== 0;
         this.state = 'negotiate';
-        return { output: encodeNegTokenResp({ negState: accept_incomplete, supportedMech: OID_NTLMSSP }), complete: false };
+        return { output: encodeNegTokenResp({ negState: this.micRequired ? request_mic : accept_incomplete, supportedMech: OID_NTLMSSP }), complete: false };
       }
       case 'negotiate': {
         const resp = decodeResp(input);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AuthError } from '../../../src/auth/errors.js';
 import { NtlmClient } from '../../../src/auth/ntlm/index.js';
 import { SpnegoClient, SpnegoServer } from '../../../src/auth/spnego/context.js';
-import { decodeNegotiationToken, encodeNegTokenInit, encodeNegTokenResp, OID_KERBEROS, OID_NTLMSSP } from '../../../src/auth/spnego/tokens.js';
+import { decodeNegotiationToken, encodeMechTypes, encodeNegTokenInit, encodeNegTokenResp, OID_KERBEROS, OID_NTLMSSP } from '../../../src/auth/spnego/tokens.js';
 import { ACCOUNTS, rpcPdu } from '../ntlm/helpers.js';
 
 const creds = { user: 'alice', domain: 'HIVEWIRE', password: 'Secret#1' };
@@ -92,10 +92,29 @@ describe('SPNEGO client ↔ server', () => {
     const ntlm = new NtlmClient(creds);
     const s = new SpnegoServer({ accounts: ACCOUNTS });
     const r1 = decodeNegotiationToken(s.step(encodeNegTokenInit({ mechTypes: [OID_KERBEROS, OID_NTLMSSP], mechToken: Buffer.from('krb-ap-req') })).output!).resp!;
-    expect(r1).toEqual({ negState: 1, supportedMech: OID_NTLMSSP });
+    expect(r1).toEqual({ negState: 3, supportedMech: OID_NTLMSSP }); // request-mic
     const r2 = decodeNegotiationToken(s.step(encodeNegTokenResp({ responseToken: ntlm.step(undefined).output! })).output!).resp!;
     const auth = ntlm.step(r2.responseToken!).output!;
     expect(authError(() => s.step(encodeNegTokenResp({ responseToken: auth }))).code).toBe('ERR_AUTH_BAD_MIC');
+  });
+
+  it('completes the Kerberos-preferred negotiation when the client sends the mechListMIC', () => {
+    const ntlm = new NtlmClient(creds);
+    const s = new SpnegoServer({ accounts: ACCOUNTS });
+    const mechTypes = [OID_KERBEROS, OID_NTLMSSP];
+    s.step(encodeNegTokenInit({ mechTypes, mechToken: Buffer.from('krb-ap-req') }));
+    const r2 = decodeNegotiationToken(s.step(encodeNegTokenResp({ responseToken: ntlm.step(undefined).output! })).output!).resp!;
+    const auth = ntlm.step(r2.responseToken!).output!;
+    const mic = ntlm.session!.sign(encodeMechTypes(mechTypes));
+    ntlm.session!.resetSendHandle();
+    const fin = s.step(encodeNegTokenResp({ responseToken: auth, mechListMIC: mic }));
+    expect(fin.complete).toBe(true);
+    const last = decodeNegotiationToken(fin.output!).resp!;
+    expect(last.negState).toBe(0);
+    ntlm.session!.verify(encodeMechTypes(mechTypes), last.mechListMIC!);
+    ntlm.session!.resetReceiveHandle();
+    const m = Buffer.from('after');
+    s.verify(m, ntlm.sign(m));
   });
 
   it('refuses an offer without NTLM', () => {
