@@ -7,6 +7,7 @@ import { processIO, type CliIO, type CommandRun } from './io.js';
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: CommandRun }> }> = {
   pol: { summary: 'read, write, convert, diff and author registry.pol files (MS-GPREG)', load: () => import('./pol.js') },
   hive: { summary: 'dump, check and convert registry hive (regf) files to and from .reg text', load: () => import('./hive.js') },
+  store: { summary: 'set, get, delete, list and export keys and values of a registry store (--data DIR)', load: () => import('./store.js') },
 };
 
 const USAGE = `usage: hivewire <command> [args]  (hivewire <command> --help for more)
