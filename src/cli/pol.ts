@@ -19,6 +19,8 @@ import {
   type PolInstruction,
 } from '../formats/regpol/index.js';
 import { parseArgs, flag, need, str } from './args.js';
+import type { ApplyResult, PolicyChange } from '../policy/index.js';
+import type { RegistryStore } from '../registry/index.js';
 import { print, printJson, type CliIO, type CommandRun } from './io.js';
 import { parseRegType, parseValueArgs, regTypeName, valueToJson, decodeValue } from '../formats/value.js';
 
@@ -32,6 +34,11 @@ const HELP = `usage: hivewire pol <subcommand>
   validate FILE [--json] [--strict]   exit 0 when valid; lists every problem (warnings fail with --strict)
   to-reg FILE --scope machine|user [-o OUT.reg] [--regedit4]
                                       the equivalent .reg text (HKLM or HKCU roots)
+  apply FILE (--data DIR | --postgres URL) --scope machine|user:SID [--dry-run] [--json] [--record OUT.json]
+                                      apply to a registry store (MS-GPREG §3.2.5.1.2); --record keeps what
+                                      changed, for rollback
+  rollback RECORD.json (--data DIR | --postgres URL)
+                                      undo an applied file from its record
 
 JSON and FILE may be '-' for stdin/stdout. --debug prints stacks on errors.`;
 
@@ -192,6 +199,75 @@ async function toReg(args: string[], io: CliIO): Promise<number> {
   return 0;
 }
 
+async function openStore(p: ReturnType<typeof parseArgs>): Promise<RegistryStore> {
+  const data = str(p, 'data');
+  const postgres = str(p, 'postgres');
+  if (!data === !postgres) throw new UsageError('give the registry store as --data DIR or --postgres URL');
+  // loaded here so that the file-only subcommands start without the store
+  const { RegistryStore } = await import('../registry/index.js');
+  return RegistryStore.open(data ? { data } : { postgres: postgres! });
+}
+
+function describeChange(c: PolicyChange): string {
+  const val = (v: { type: number; data: string }) => `${regTypeName(v.type)} ${describeData({ key: '', valueName: '', type: v.type, data: Buffer.from(v.data, 'hex') })}`;
+  switch (c.op) {
+    case 'createKey':
+      return `+ ${c.key}`;
+    case 'setValue':
+      return `~ ${c.key} : ${c.name || '(default)'} = ${val(c.after)}${c.before ? ` (was ${val(c.before)})` : ''}`;
+    case 'deleteValue':
+      return `- ${c.key} : ${c.name || '(default)'} (was ${val(c.before)})`;
+    case 'deleteKey':
+      return `- ${c.key} (key and subkeys)`;
+    case 'setSecurity':
+      return `~ ${c.key} security ${c.after} (was ${c.before})`;
+  }
+}
+
+async function apply(args: string[], io: CliIO): Promise<number> {
+  const p = parseArgs(args, { values: ['data', 'postgres', 'scope', 'record'], flags: ['dry-run', 'json'] });
+  const entries = await load(need(p, 0, 'FILE'), io);
+  const { applyPolicy, parseScope } = await import('../policy/index.js');
+  const scope = parseScope(str(p, 'scope') ?? '');
+  const store = await openStore(p);
+  try {
+    const result = await applyPolicy(store, entries, { scope, dryRun: flag(p, 'dry-run') });
+    const record = str(p, 'record');
+    if (record && !result.dryRun) await fs.writeFile(record, JSON.stringify(result, null, 1) + '\n');
+    if (flag(p, 'json')) printJson(io, result);
+    else {
+      for (const c of result.changes) print(io, describeChange(c));
+      for (const n of result.notes) print(io, `! instruction ${n.index} (${n.key} : ${n.valueName}): ${n.kind}: ${n.message}`);
+      print(io, `${result.dryRun ? 'would apply' : 'applied'} ${result.instructions} instructions to ${result.scope}: ${result.changes.length} changes, ${result.notes.filter((n) => n.kind !== 'note').length} not applied`);
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+async function rollback(args: string[], io: CliIO): Promise<number> {
+  const p = parseArgs(args, { values: ['data', 'postgres'], flags: ['json'] });
+  const recordPath = need(p, 0, 'RECORD.json');
+  let record: ApplyResult;
+  try {
+    record = JSON.parse(await fs.readFile(recordPath, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`${recordPath}: not a record written by 'pol apply --record': ${(err as Error).message}`);
+  }
+  if (!Array.isArray(record?.changes)) throw new UsageError(`${recordPath}: no "changes" list`);
+  const { rollbackPolicy } = await import('../policy/index.js');
+  const store = await openStore(p);
+  try {
+    const r = await rollbackPolicy(store, record);
+    if (flag(p, 'json')) printJson(io, r);
+    else print(io, `reverted ${r.reverted} changes`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
 const SUB: Record<string, (args: string[], io: CliIO) => Promise<number>> = {
   show,
   'from-json': fromJson,
@@ -200,6 +276,8 @@ const SUB: Record<string, (args: string[], io: CliIO) => Promise<number>> = {
   delete: del,
   validate,
   'to-reg': toReg,
+  apply,
+  rollback,
 };
 
 export const run: CommandRun = async (args, io) => {

@@ -123,4 +123,26 @@ describe('hivewire pol', () => {
     expect((await runCli(['pol', 'set', f + '2', 'HKLM\\X', 'v', 'REG_DWORD', '1'])).stderr).toMatch(/names a root/);
     expect((await runCli(['pol', 'set', f + '2', 'X', 'v', 'REG_DWORD', 'many'])).code).toBe(2);
   });
+
+  it('apply writes a store, --dry-run only plans, rollback undoes from the record', async () => {
+    const data = join(dir, 'store');
+    const record = join(dir, 'record.json');
+    const plan = await runCli(['pol', 'apply', SAMPLE, '--data', data, '--scope', 'machine', '--dry-run', '--json']);
+    expect(plan.code).toBe(0);
+    const planned = JSON.parse(plan.stdout);
+    expect(planned.dryRun).toBe(true);
+    const applied = await runCli(['pol', 'apply', SAMPLE, '--data', data, '--scope', 'machine', '--record', record]);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/~ HKLM\\Software\\Policies\\Microsoft\\Windows\\System : LocalProfile = REG_DWORD 1 \(0x1\)/);
+    expect(applied.stdout).toMatch(/applied 15 instructions to HKLM: 16 changes, 0 not applied/);
+    const rec = JSON.parse(readFileSync(record, 'utf8'));
+    expect(rec.changes).toEqual(planned.changes);
+    const again = JSON.parse((await runCli(['pol', 'apply', SAMPLE, '--data', data, '--scope', 'machine', '--dry-run', '--json'])).stdout);
+    expect(again.changes.find((c: { name?: string }) => c.name === 'LocalProfile').before).toEqual({ type: 4, data: '01000000' });
+    expect((await runCli(['pol', 'rollback', record, '--data', data])).stdout).toBe('reverted 16 changes\n');
+    const after = JSON.parse((await runCli(['pol', 'apply', SAMPLE, '--data', data, '--scope', 'machine', '--dry-run', '--json'])).stdout);
+    expect(after.changes).toEqual(planned.changes);
+    expect((await runCli(['pol', 'apply', SAMPLE, '--scope', 'machine'])).code).toBe(2);
+    expect((await runCli(['pol', 'apply', SAMPLE, '--data', data, '--scope', 'user:nobody'])).stderr).toMatch(/scope must be/);
+  });
 });
