@@ -86,9 +86,10 @@ export interface AccessCheckResult {
  * - the owner's implicit READ_CONTROL | WRITE_DAC is dropped when the DACL has an effective OWNER RIGHTS
  *   (S-1-3-4) ACE, which then speaks for the owner instead;
  * - a NULL DACL (dacl null, or no DACL at all) grants everything in the generic mapping's "all";
- * - privileges: SeSecurityPrivilege → ACCESS_SYSTEM_SECURITY; SeTakeOwnershipPrivilege → WRITE_OWNER;
- *   with backupIntent, SeBackupPrivilege → READ_CONTROL | ACCESS_SYSTEM_SECURITY | mapping.read;
- *   with restoreIntent, SeRestorePrivilege → WRITE_DAC | WRITE_OWNER | ACCESS_SYSTEM_SECURITY | DELETE | mapping.write.
+ * - privileges: SeSecurityPrivilege → ACCESS_SYSTEM_SECURITY and SeTakeOwnershipPrivilege → WRITE_OWNER,
+ *   when asked for by name; with backupIntent, SeBackupPrivilege → READ_CONTROL | mapping.read; with
+ *   restoreIntent, SeRestorePrivilege → WRITE_DAC | WRITE_OWNER | DELETE | mapping.write (either also
+ *   gives ACCESS_SYSTEM_SECURITY when asked for, as Windows' backup semantics do).
  * Object, callback and opaque ACEs in the DACL are skipped (the registry has no object types).
  * As the spec says, GENERIC_* bits inside ACEs are not mapped here: descriptors are mapped when they are
  * assigned (createChildDescriptor, mapGenericAces), as Windows does.
@@ -105,13 +106,18 @@ export function accessCheck(
   remaining = (remaining & ~MAXIMUM_ALLOWED) >>> 0;
   const deny = (): AccessCheckResult => ({ granted: 0, allowed: false });
 
-  // Rights that privileges grant whatever the DACL says.
+  // Rights that privileges grant whatever the DACL says. SeSecurityPrivilege and SeTakeOwnershipPrivilege
+  // count only when their right is asked for by name (not through MAXIMUM_ALLOWED), as in the spec's
+  // pseudocode and in Samba; the backup/restore intents are an explicit opt-in and also feed the maximum.
+  const asked = remaining;
   let privileged = 0;
-  if (token.privileges.has(SE_SECURITY_NAME)) privileged |= ACCESS_SYSTEM_SECURITY;
-  if (token.privileges.has(SE_TAKE_OWNERSHIP_NAME)) privileged |= WRITE_OWNER;
-  if (options.backupIntent && token.privileges.has(SE_BACKUP_NAME)) privileged |= READ_CONTROL | ACCESS_SYSTEM_SECURITY | mapping.read;
+  if (asked & ACCESS_SYSTEM_SECURITY && token.privileges.has(SE_SECURITY_NAME)) privileged |= ACCESS_SYSTEM_SECURITY;
+  if (asked & WRITE_OWNER && token.privileges.has(SE_TAKE_OWNERSHIP_NAME)) privileged |= WRITE_OWNER;
+  if (options.backupIntent && token.privileges.has(SE_BACKUP_NAME)) {
+    privileged |= READ_CONTROL | mapping.read | (asked & ACCESS_SYSTEM_SECURITY);
+  }
   if (options.restoreIntent && token.privileges.has(SE_RESTORE_NAME)) {
-    privileged |= WRITE_DAC | WRITE_OWNER | ACCESS_SYSTEM_SECURITY | DELETE | mapping.write;
+    privileged |= WRITE_DAC | WRITE_OWNER | DELETE | mapping.write | (asked & ACCESS_SYSTEM_SECURITY);
   }
   privileged >>>= 0;
   // ACCESS_SYSTEM_SECURITY can only come from a privilege, never from the DACL.

@@ -4,13 +4,14 @@
 //  2. Samba unpacks our binary to the descriptor it built itself (same as_sddl),
 //  3. our SDDL of Samba's bytes parses back in Samba to the same bytes,
 //  4. we parse Samba's SDDL output to the same binary.
-// And for the binary fixtures: Samba's re-pack of the bytes equals our NDR-order encoding of them.
+// For the binary fixtures: Samba's re-pack of the bytes equals our NDR-order encoding of them.
+// And accessCheck agrees with samba.security.access_check (se_access_check) on random cases.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  REGISTRY_DEFAULT_SDDL, SecurityDescriptor, Sid, userHiveSddl, type SddlOptions,
+  accessCheck, KEY_GENERIC_MAPPING, makeToken, REGISTRY_DEFAULT_SDDL, SecurityDescriptor, Sid, userHiveSddl, type SddlOptions,
 } from '../../src/security/index.js';
 import { fixture } from './helpers.js';
 
@@ -23,6 +24,8 @@ interface SambaAnswer {
   hex?: string;
   sddl?: string;
   error?: string;
+  granted?: number;
+  denied?: number;
 }
 
 function samba(requests: object[]): SambaAnswer[] {
@@ -178,5 +181,52 @@ describe('differential: Samba security descriptors (python3-samba)', () => {
       expect({ n, sambaRejects: answers[i]!.error !== undefined }).toEqual({ n, sambaRejects: true });
       expect(() => SecurityDescriptor.fromBinary(bytes.subarray(0, n))).toThrow(/security descriptor/);
     });
+  });
+
+  it('agrees with samba.security.access_check on random descriptors, tokens and requests (sample)', () => {
+    const next = rng(0xacce55);
+    const pick = <T>(xs: readonly T[]): T => xs[next(xs.length)]!;
+    const pool = ['S-1-5-21-1-2-3-1001', 'S-1-5-21-1-2-3-1002', 'S-1-1-0', 'S-1-5-11', 'S-1-5-32-544', 'S-1-5-32-545', 'S-1-5-18', 'S-1-3-4', 'S-1-3-0'];
+    const privs = ['SeSecurityPrivilege', 'SeTakeOwnershipPrivilege', 'SeBackupPrivilege', 'SeRestorePrivilege'];
+    const rights = [0x1, 0x2, 0x4, 0x8, 0x10, 0x20, 0x10000, 0x20000, 0x40000, 0x80000, 0x20019, 0xf003f, 0x20006];
+    const cases: { sddl: string; sids: string[]; privileges: string[]; desired: number }[] = [];
+    for (let i = 0; i < 3000; i++) {
+      let dacl = '';
+      for (let k = next(6); k > 0; k--) {
+        const m = rights.filter(() => next(4) === 0).reduce((a, b) => a | b, 0) || pick(rights);
+        dacl += `(${pick(['A', 'A', 'D'])};${pick(['', '', 'CI', 'CIIO', 'ID'])};0x${m.toString(16)};;;${pick(pool)})`;
+      }
+      // NULL DACLs only without MAXIMUM_ALLOWED and ACCESS_SYSTEM_SECURITY: Samba 4.17 grants everything asked
+      // (even ACCESS_SYSTEM_SECURITY without SeSecurityPrivilege) and 0 for MAXIMUM_ALLOWED there, while
+      // MS-DTYP §2.5.3.2 checks the privilege first and Windows grants GENERIC_ALL.
+      const nullDacl = next(20) === 0;
+      // OWNER RIGHTS and CREATOR OWNER are placeholders in ACEs, never SIDs of a token
+      const sids = pool.filter((sid) => next(3) === 0 && !sid.startsWith('S-1-3-'));
+      if (sids.length === 0) sids.push(pick(pool));
+      let desired = rights.filter(() => next(5) === 0).reduce((a, b) => a | b, 0);
+      if (!nullDacl && next(4) === 0) desired |= 0x02000000; // MAXIMUM_ALLOWED
+      if (!nullDacl && next(10) === 0) desired |= 0x01000000; // ACCESS_SYSTEM_SECURITY
+      cases.push({
+        sddl: `O:${pick(pool)}G:SYD:${nullDacl ? 'NO_ACCESS_CONTROL' : dacl}`,
+        sids,
+        privileges: privs.filter(() => next(4) === 0),
+        desired: desired >>> 0,
+      });
+    }
+    const answers = samba(
+      cases.map((c) => ({ op: 'access', hex: SecurityDescriptor.fromSddl(c.sddl).toBinary().toString('hex'), sids: c.sids, privileges: c.privileges, desired: c.desired })),
+    );
+    let allowed = 0;
+    cases.forEach((c, i) => {
+      const a = answers[i]!;
+      const [user, ...groups] = c.sids;
+      const ours = accessCheck(makeToken(user!, groups, c.privileges), SecurityDescriptor.fromSddl(c.sddl), c.desired, KEY_GENERIC_MAPPING);
+      // Samba answers MAXIMUM_ALLOWED with success and 0 granted where MS-DTYP §2.5.3.2 (and we) deny.
+      const theirs = a.granted !== undefined && !(a.granted === 0 && c.desired & 0x02000000) ? { granted: a.granted, allowed: true } : { granted: 0, allowed: false };
+      expect({ ...c, result: ours }).toEqual({ ...c, result: theirs });
+      if (ours.allowed) allowed++;
+    });
+    expect(allowed).toBeGreaterThan(300);
+    expect(allowed).toBeLessThan(2700);
   });
 });

@@ -4,6 +4,8 @@
 
   {"op": "from_sddl", "sddl": S, "domain": D}  -> {"hex": ndr_pack(from_sddl(S)), "sddl": as_sddl}
   {"op": "unpack", "hex": H, "domain": D}      -> {"hex": ndr_pack(ndr_unpack(H)), "sddl": as_sddl}
+  {"op": "access", "hex": H, "sids": [..], "privileges": [SeXxxPrivilege..], "desired": N}
+                                               -> {"granted": N} or {"denied": NTSTATUS}  (samba.security.access_check)
 Errors come back as {"error": "..."} for that request.
 """
 import json
@@ -11,9 +13,34 @@ import sys
 
 from samba.dcerpc import security
 from samba.ndr import ndr_pack, ndr_unpack
+import samba.security
+
+PRIVILEGE_BITS = {
+    "SeSecurityPrivilege": security.SEC_PRIV_SECURITY_BIT,
+    "SeTakeOwnershipPrivilege": security.SEC_PRIV_TAKE_OWNERSHIP_BIT,
+    "SeBackupPrivilege": security.SEC_PRIV_BACKUP_BIT,
+    "SeRestorePrivilege": security.SEC_PRIV_RESTORE_BIT,
+}
+
+
+def access(req):
+    sd = ndr_unpack(security.descriptor, bytes.fromhex(req["hex"]))
+    token = security.token()
+    token.sids = [security.dom_sid(s) for s in req["sids"]]
+    token.num_sids = len(req["sids"])
+    mask = 0
+    for p in req["privileges"]:
+        mask |= PRIVILEGE_BITS[p]
+    token.privilege_mask = mask
+    try:
+        return {"granted": samba.security.access_check(sd, token, req["desired"])}
+    except Exception as e:  # NTSTATUSError: (status, message)
+        return {"denied": e.args[0] if e.args else str(e)}
 
 
 def answer(req):
+    if req["op"] == "access":
+        return access(req)
     domain = security.dom_sid(req["domain"])
     if req["op"] == "from_sddl":
         sd = security.descriptor.from_sddl(req["sddl"], domain)
