@@ -3,4 +3,5 @@
 export * from './util/errors.js';
 export * from './formats/value.js';
 export * from './formats/regpol/index.js';
+export * from './policy/index.js';
 export { AuthError, AuthMalformedError, NtlmClient, NtlmServer, SpnegoClient, SpnegoServer, type Account, type AuthIdentity, type SecurityContext } from './auth/index.js';
