@@ -41,8 +41,10 @@ export class Rc4 {
       mem.set(this.s, 0);
       mem[256] = this.i;
       mem[257] = this.j;
-      for (let p = start; p < end; p += WASM_CHUNK) {
-        const n = Math.min(WASM_CHUNK, end - p);
+      // Whole 4-byte words only (the WebAssembly loop works a word at a time); the tail is done below.
+      const words = start + ((end - start) & ~3);
+      for (let p = start; p < words; p += WASM_CHUNK) {
+        const n = Math.min(WASM_CHUNK, words - p);
         mem.set(data.subarray(p, p + n), WASM_DATA);
         rc4(WASM_DATA, n);
         data.set(mem.subarray(WASM_DATA, WASM_DATA + n), p);
@@ -50,7 +52,7 @@ export class Rc4 {
       this.s.set(mem.subarray(0, 256));
       this.i = mem[256]!;
       this.j = mem[257]!;
-      return;
+      start = words;
     }
     const s = this.s;
     let i = this.i;
