@@ -1,5 +1,6 @@
 # A DCE/RPC client built on impacket (a peer we did not write), driven by our interop tests.
-# Usage: /usr/bin/python3 impacket-client.py HOST EPM_PORT ECHO_PORT ECHO_UUID USER PASSWORD DOMAIN LEVEL
+# Usage: /usr/bin/python3 impacket-client.py HOST EPM_PORT ECHO_PORT ECHO_UUID USER PASSWORD DOMAIN LEVEL [np]
+# With `np`, EPM_PORT and ECHO_PORT are pipe names (epmapper, hwecho) on our SMB2 server at HOST:445.
 # For the given auth level (1 = none, 2 = connect, 5 = integrity, 6 = privacy; NTLM) it binds to our
 # endpoint mapper and calls ept_lookup, then binds to the test echo interface and calls its "reverse"
 # operation with a small and a large (fragmented) stub. Prints one JSON object.
@@ -13,10 +14,15 @@ from impacket.uuid import uuidtup_to_bin
 
 host, epm_port, echo_port, echo_uuid, user, password, domain, level = sys.argv[1:9]
 level = int(level)
+np = len(sys.argv) > 9 and sys.argv[9] == 'np'
 
 
 def connect(port, iface):
-    t = transport.DCERPCTransportFactory('ncacn_ip_tcp:%s[%s]' % (host, port))
+    if np:
+        t = transport.DCERPCTransportFactory(r'ncacn_np:%s[\pipe\%s]' % (host, port))
+        t.set_credentials(user, password, domain)  # the SMB session always authenticates
+    else:
+        t = transport.DCERPCTransportFactory('ncacn_ip_tcp:%s[%s]' % (host, port))
     if level > 1:
         t.set_credentials(user, password, domain)
     dce = t.get_dce_rpc()
