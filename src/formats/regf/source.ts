@@ -34,8 +34,9 @@ export class FileSource implements HiveSource {
   private fd: number | undefined;
   private readonly pageSize: number;
   private readonly maxPages: number;
-  // insertion order of a Map doubles as the LRU order
   private readonly pages = new Map<number, Buffer>();
+  private lastIndex = -1;
+  private lastPage: Buffer | undefined;
 
   constructor(path: string, opts: FileSourceOptions = {}) {
     this.fd = openSync(path, 'r');
@@ -63,17 +64,22 @@ export class FileSource implements HiveSource {
   }
 
   private page(index: number): Buffer {
+    // reads cluster: most land in the page the previous read used
+    if (index === this.lastIndex) return this.lastPage!;
     const hit = this.pages.get(index);
     if (hit) {
-      this.pages.delete(index);
-      this.pages.set(index, hit);
+      this.lastIndex = index;
+      this.lastPage = hit;
       return hit;
     }
     const start = index * this.pageSize;
     const buf = Buffer.allocUnsafe(Math.min(this.pageSize, this.size - start));
     this.readInto(buf, start);
+    // first in, first out: hives are mostly read in file order, where that is as good as LRU
     if (this.pages.size >= this.maxPages) this.pages.delete(this.pages.keys().next().value as number);
     this.pages.set(index, buf);
+    this.lastIndex = index;
+    this.lastPage = buf;
     return buf;
   }
 
@@ -91,5 +97,7 @@ export class FileSource implements HiveSource {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
     this.pages.clear();
+    this.lastIndex = -1;
+    this.lastPage = undefined;
   }
 }

@@ -4,7 +4,7 @@
 // and linked in the sk list.
 
 import { UsageError } from '../../util/errors.js';
-import { compareNames, upcaseName, type RegTreeKey } from '../tree.js';
+import { upcaseName, type RegTreeKey } from '../tree.js';
 import { serializeBaseBlock } from './baseblock.js';
 import {
   BIG_DATA_SEGMENT,
@@ -23,7 +23,7 @@ import {
   VALUE_COMP_NAME,
   VK_FIXED,
 } from './constants.js';
-import { encodeName, lhHash } from './names.js';
+import { isCompressible, lhHashUpcased, writeName } from './names.js';
 import { MAX_KEY_DEPTH } from './reader.js';
 import { defaultSecurityDescriptor } from './security.js';
 
@@ -44,6 +44,17 @@ export function filetimeNow(): bigint {
 }
 
 const align = (n: number, a: number): number => Math.ceil(n / a) * a;
+
+function sig(b: Buffer, at: number, s: string): void {
+  b[at] = s.charCodeAt(0);
+  b[at + 1] = s.charCodeAt(1);
+}
+
+// Buffer#copy costs more than a loop for the few bytes most values hold
+function put(src: Buffer, dst: Buffer, at: number): void {
+  if (src.length > 64) src.copy(dst, at);
+  else for (let i = 0; i < src.length; i++) dst[at + i] = src[i]!;
+}
 
 interface SecurityCell {
   offset: number;
@@ -116,7 +127,7 @@ class HiveBuilder {
     if (!sk) {
       const off = this.alloc(SK_FIXED + sd.length);
       const at = off + 4;
-      this.buf.write('sk', at, 'latin1');
+      sig(this.buf, at, 'sk');
       this.buf.writeUInt32LE(sd.length, at + 16);
       sd.copy(this.buf, at + SK_FIXED);
       sk = { offset: off, refs: 0 };
@@ -129,7 +140,7 @@ class HiveBuilder {
 
   bytes(data: Buffer): number {
     const off = this.alloc(data.length);
-    data.copy(this.buf, off + 4);
+    put(data, this.buf, off + 4);
     return off;
   }
 
@@ -148,50 +159,52 @@ class HiveBuilder {
     const list = this.alloc(4 * count);
     segs.forEach((s, i) => this.buf.writeUInt32LE(s, list + 4 + 4 * i));
     const db = this.alloc(8);
-    this.buf.write('db', db + 4, 'latin1');
+    sig(this.buf, db + 4, 'db');
     this.buf.writeUInt16LE(count, db + 6);
     this.buf.writeUInt32LE(list, db + 8);
     return db;
   }
 
   value(name: string, type: number, data: Buffer): number {
-    const n = encodeName(name);
-    if (n.bytes.length > 0xffff) throw new UsageError(`value name too long (${name.length} characters)`);
+    const compressed = isCompressible(name);
+    const nameLength = compressed ? name.length : name.length * 2;
+    if (nameLength > 0xffff) throw new UsageError(`value name too long (${name.length} characters)`);
     let dataOffset = 0;
     let length = data.length;
     if (length <= 4) length |= DATA_INLINE;
     else dataOffset = this.valueData(data);
-    const off = this.alloc(VK_FIXED + n.bytes.length);
+    const off = this.alloc(VK_FIXED + nameLength);
     const at = off + 4;
     const b = this.buf;
-    b.write('vk', at, 'latin1');
-    b.writeUInt16LE(n.bytes.length, at + 2);
+    // _CM_KEY_VALUE
+    sig(b, at, 'vk');
+    b.writeUInt16LE(nameLength, at + 2);
     b.writeUInt32LE(length >>> 0, at + 4);
-    if (data.length <= 4) data.copy(b, at + 8);
+    if (data.length <= 4) put(data, b, at + 8);
     else b.writeUInt32LE(dataOffset, at + 8);
     b.writeUInt32LE(type >>> 0, at + 12);
-    b.writeUInt16LE(n.compressed ? VALUE_COMP_NAME : 0, at + 16);
-    n.bytes.copy(b, at + VK_FIXED);
+    b.writeUInt16LE(compressed ? VALUE_COMP_NAME : 0, at + 16);
+    writeName(b, at + VK_FIXED, name, compressed);
     return off;
   }
 
-  subkeyList(children: { offset: number; name: string }[]): number {
-    const leaf = (items: { offset: number; name: string }[]): number => {
-      const off = this.alloc(4 + 8 * items.length);
+  subkeyList(children: { offset: number; upcased: string }[]): number {
+    const leaf = (from: number, to: number): number => {
+      const off = this.alloc(4 + 8 * (to - from));
       const at = off + 4;
-      this.buf.write('lh', at, 'latin1');
-      this.buf.writeUInt16LE(items.length, at + 2);
-      items.forEach((c, i) => {
-        this.buf.writeUInt32LE(c.offset, at + 4 + 8 * i);
-        this.buf.writeUInt32LE(lhHash(c.name), at + 8 + 8 * i);
-      });
+      sig(this.buf, at, 'lh');
+      this.buf.writeUInt16LE(to - from, at + 2);
+      for (let i = from; i < to; i++) {
+        this.buf.writeUInt32LE(children[i]!.offset, at + 4 + 8 * (i - from));
+        this.buf.writeUInt32LE(lhHashUpcased(children[i]!.upcased), at + 8 + 8 * (i - from));
+      }
       return off;
     };
-    if (children.length <= MAX_LEAF_ENTRIES) return leaf(children);
+    if (children.length <= MAX_LEAF_ENTRIES) return leaf(0, children.length);
     const leaves: number[] = [];
-    for (let i = 0; i < children.length; i += MAX_LEAF_ENTRIES) leaves.push(leaf(children.slice(i, i + MAX_LEAF_ENTRIES)));
+    for (let i = 0; i < children.length; i += MAX_LEAF_ENTRIES) leaves.push(leaf(i, Math.min(children.length, i + MAX_LEAF_ENTRIES)));
     const off = this.alloc(4 + 4 * leaves.length);
-    this.buf.write('ri', off + 4, 'latin1');
+    sig(this.buf, off + 4, 'ri');
     this.buf.writeUInt16LE(leaves.length, off + 6);
     leaves.forEach((l, i) => this.buf.writeUInt32LE(l, off + 8 + 4 * i));
     return off;
@@ -199,9 +212,10 @@ class HiveBuilder {
 
   key(k: RegTreeKey, parent: number, sd: Buffer, depth: number): number {
     if (depth > MAX_KEY_DEPTH) throw new UsageError(`keys nested deeper than ${MAX_KEY_DEPTH} levels`);
-    const n = encodeName(k.name);
-    if (n.bytes.length > 0xffff || (depth > 0 && n.bytes.length === 0)) throw new UsageError(`bad key name ${JSON.stringify(k.name.slice(0, 40))}`);
-    const nk = this.alloc(NK_FIXED + n.bytes.length);
+    const compressed = isCompressible(k.name);
+    const nameLength = compressed ? k.name.length : k.name.length * 2;
+    if (nameLength > 0xffff || (depth > 0 && nameLength === 0)) throw new UsageError(`bad key name ${JSON.stringify(k.name.slice(0, 40))}`);
+    const nk = this.alloc(NK_FIXED + nameLength);
     const mySd = k.securityDescriptor ?? sd;
     const sk = this.security(mySd);
     let classOffset = NO_CELL;
@@ -214,12 +228,14 @@ class HiveBuilder {
     }
     let maxValueName = 0;
     let maxValueData = 0;
-    const seenValues = new Set<string>();
+    const seenValues = k.values.length > 1 ? new Set<string>() : undefined;
     const valueOffsets: number[] = [];
     for (const v of k.values) {
-      const u = upcaseName(v.name);
-      if (seenValues.has(u)) throw new UsageError(`two values named ${JSON.stringify(v.name)} in key ${JSON.stringify(k.name)}`);
-      seenValues.add(u);
+      if (seenValues) {
+        const u = upcaseName(v.name);
+        if (seenValues.has(u)) throw new UsageError(`two values named ${JSON.stringify(v.name)} in key ${JSON.stringify(k.name)}`);
+        seenValues.add(u);
+      }
       valueOffsets.push(this.value(v.name, v.type, v.data));
       maxValueName = Math.max(maxValueName, v.name.length * 2);
       maxValueData = Math.max(maxValueData, v.data.length);
@@ -229,23 +245,24 @@ class HiveBuilder {
       valueList = this.alloc(4 * valueOffsets.length);
       valueOffsets.forEach((o, i) => this.buf.writeUInt32LE(o, valueList + 4 + 4 * i));
     }
-    const sorted = k.subkeys.slice().sort((a, b) => compareNames(a.name, b.name));
+    // Windows keeps subkeys sorted by upcased name; the lh hashes are over the same upcased names
+    const sorted = k.subkeys.map((key) => ({ key, upcased: upcaseName(key.name) })).sort((a, b) => (a.upcased < b.upcased ? -1 : a.upcased > b.upcased ? 1 : 0));
     for (let i = 1; i < sorted.length; i++) {
-      if (compareNames(sorted[i - 1]!.name, sorted[i]!.name) === 0) throw new UsageError(`two subkeys named ${JSON.stringify(sorted[i]!.name)} in key ${JSON.stringify(k.name)}`);
+      if (sorted[i - 1]!.upcased === sorted[i]!.upcased) throw new UsageError(`two subkeys named ${JSON.stringify(sorted[i]!.key.name)} in key ${JSON.stringify(k.name)}`);
     }
     let maxSubkeyName = 0;
     let maxSubkeyClass = 0;
-    const children = sorted.map((c) => {
+    const children = sorted.map(({ key: c, upcased }) => {
       maxSubkeyName = Math.max(maxSubkeyName, c.name.length * 2);
       maxSubkeyClass = Math.max(maxSubkeyClass, (c.className?.length ?? 0) * 2);
-      return { offset: this.key(c, nk, mySd, depth + 1), name: c.name };
+      return { offset: this.key(c, nk, mySd, depth + 1), upcased };
     });
     const subkeyList = children.length > 0 ? this.subkeyList(children) : NO_CELL;
     // _CM_KEY_NODE
     const b = this.buf;
     const at = nk + 4;
-    b.write('nk', at, 'latin1');
-    b.writeUInt16LE((n.compressed ? KEY_COMP_NAME : 0) | (depth === 0 ? KEY_HIVE_ENTRY | KEY_NO_DELETE : 0), at + 2);
+    sig(b, at, 'nk');
+    b.writeUInt16LE((compressed ? KEY_COMP_NAME : 0) | (depth === 0 ? KEY_HIVE_ENTRY | KEY_NO_DELETE : 0), at + 2);
     b.writeBigUInt64LE(k.lastWrite ?? this.now, at + 4);
     b.writeUInt32LE(depth === 0 ? 0 : parent, at + 16);
     b.writeUInt32LE(children.length, at + 20);
@@ -260,9 +277,9 @@ class HiveBuilder {
     b.writeUInt32LE(maxSubkeyClass, at + 56);
     b.writeUInt32LE(maxValueName, at + 60);
     b.writeUInt32LE(maxValueData, at + 64);
-    b.writeUInt16LE(n.bytes.length, at + 72);
+    b.writeUInt16LE(nameLength, at + 72);
     b.writeUInt16LE(classLength, at + 74);
-    n.bytes.copy(b, at + NK_FIXED);
+    writeName(b, at + NK_FIXED, k.name, compressed);
     return nk;
   }
 }

@@ -31,22 +31,25 @@ function plainString(data: Buffer): string | undefined {
 
 /** `hex:` or `hex(N):` followed by the bytes, wrapped as regedit wraps them; `used` is the width
  * already taken on the first line (the name and '='). */
-export function formatHex(type: number, data: Buffer, used: number): string {
+export function formatHex(type: number, data: Buffer, used: number, newline: string = CRLF): string {
   const prefix = type === REG_BINARY ? 'hex:' : `hex(${type.toString(16)}):`;
-  let out = prefix;
+  const parts: string[] = [prefix];
   let width = used + prefix.length;
-  for (let i = 0; i < data.length; i++) {
-    out += (data[i]! < 16 ? '0' : '') + data[i]!.toString(16);
-    if (i === data.length - 1) break;
-    out += ',';
+  const last = data.length - 1;
+  for (let i = 0; i <= last; i++) {
+    parts.push(HEX[data[i]!]!);
+    if (i === last) break;
+    parts.push(',');
     width += 3;
     if (width >= HEX_WRAP) {
-      out += '\\' + CRLF + '  ';
+      parts.push('\\' + newline + '  ');
       width = 2;
     }
   }
-  return out;
+  return parts.join('');
 }
+
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
  * One value line (possibly continued over several lines), without the final CRLF.

@@ -1,0 +1,124 @@
+// Mutation fuzzing of the hive reader and the .reg parser: every outcome must be a result or a typed
+// HivewireError (FormatError for bad input), never another exception, and every case must be quick.
+// Shared by the CI sample (fuzz.test.ts) and bench/formats-fuzz.ts (the full count).
+
+import { baseBlockChecksum, checkHive, Hive, writeHive } from '../../../src/formats/regf/index.js';
+import { parseReg, regToTree, treeToReg } from '../../../src/formats/regtext/index.js';
+import { HivewireError } from '../../../src/util/errors.js';
+import { sampleTree } from './trees.js';
+
+export interface FuzzReport {
+  cases: number;
+  accepted: number;
+  typedErrors: number;
+  /** Cases that threw something else: the input (hex, shortened) and the error. */
+  failures: { kind: 'hive' | 'reg'; input: string; error: string }[];
+  slowestMs: number;
+}
+
+class Rng {
+  constructor(private x: number) {}
+  next(): number {
+    this.x ^= this.x << 13;
+    this.x ^= this.x >>> 17;
+    this.x ^= this.x << 5;
+    return (this.x >>> 0) / 0x100000000;
+  }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  pick<T>(a: readonly T[]): T {
+    return a[this.int(a.length)]!;
+  }
+}
+
+const INTERESTING = [0, 1, 4, 8, 0x20, 0x7f, 0x80, 0xff, 0xffff, 0x3fd8, 0x3fd9, 0x7fffffff, 0x80000000, 0x80000004, 0xfffffff8, 0xffffffff];
+
+export function seedHives(): Buffer[] {
+  const small = sampleTree({ big: true });
+  const many = sampleTree({ many: 520 });
+  return [writeHive(small, { now: 1n }), writeHive(many, { now: 1n }), writeHive(sampleTree({ ascii: true }), { now: 1n, minor: 3 })];
+}
+
+export function seedRegs(): Buffer[] {
+  const t = sampleTree({ many: 5 }).subkeys[0]!;
+  return [treeToReg(t, 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Lab'), treeToReg(t, 'HKLM\\Lab', { flavor: 'samba' }), treeToReg(t, 'HKEY_CURRENT_USER\\Lab', { version: 4 })];
+}
+
+function mutateHive(seed: Buffer, rng: Rng): Buffer {
+  let b = Buffer.from(seed);
+  const rounds = 1 + rng.int(4);
+  for (let r = 0; r < rounds; r++) {
+    const op = rng.int(6);
+    // mostly inside the hbins: the base block is checked by its checksum anyway
+    const at = rng.next() < 0.9 ? 4096 + rng.int(b.length - 4096) : rng.int(Math.min(b.length, 512));
+    if (op === 0) b[at] = rng.int(256);
+    else if (op === 1 && at + 4 <= b.length) b.writeUInt32LE(rng.pick(INTERESTING) >>> 0, at & ~3);
+    else if (op === 2 && at + 4 <= b.length) b.writeUInt32LE(rng.int(b.length) & ~7, at & ~3);
+    else if (op === 3) b = b.subarray(0, at);
+    else if (op === 4 && at + 2 <= b.length) b.writeUInt16LE(rng.pick(INTERESTING) & 0xffff, at & ~1);
+    else if (op === 5) {
+      const from = rng.int(b.length);
+      const len = rng.int(256);
+      b.copy(b, at, from, Math.min(b.length, from + len));
+    }
+  }
+  if (b.length >= 512 && rng.next() < 0.9) b.writeUInt32LE(baseBlockChecksum(b), 508);
+  return b;
+}
+
+const TOKENS = ['"', '\\', '[', ']', '[-', '=', ',', ':', '-', '@', ';', '\r\n', '\n', 'hex(', 'hex:', 'dword:', ')', '00,', 'ff', '\\\r\n', ' ', '\0', 'é', 'Ω', 'REGEDIT4', 'hex(7):', '"=-'];
+
+function mutateReg(seed: Buffer, rng: Rng): Buffer {
+  if (rng.next() < 0.3) {
+    // raw bytes: encodings, BOMs, truncation
+    const b = Buffer.from(seed);
+    for (let i = rng.int(4); i >= 0; i--) b[rng.int(b.length)] = rng.int(256);
+    return rng.next() < 0.3 ? b.subarray(0, rng.int(b.length)) : b;
+  }
+  const enc = seed[0] === 0xff ? 'utf16le' : 'latin1';
+  let text = enc === 'utf16le' ? seed.toString('utf16le', 2) : seed.toString('latin1');
+  for (let i = 1 + rng.int(5); i > 0; i--) {
+    const at = rng.int(text.length + 1);
+    const op = rng.int(3);
+    if (op === 0) text = text.slice(0, at) + rng.pick(TOKENS) + text.slice(at);
+    else if (op === 1) text = text.slice(0, at) + text.slice(at + 1 + rng.int(8));
+    else text = text.slice(0, at) + rng.pick(TOKENS) + text.slice(at + 1);
+  }
+  return enc === 'utf16le' ? Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]) : Buffer.from(text, 'latin1');
+}
+
+function short(b: Buffer): string {
+  return b.length > 64 ? b.subarray(0, 64).toString('hex') + `…(${b.length} bytes)` : b.toString('hex');
+}
+
+export function fuzz(cases: number, seed = 12345): FuzzReport {
+  const rng = new Rng(seed);
+  const hives = seedHives();
+  const regs = seedRegs();
+  const report: FuzzReport = { cases: 0, accepted: 0, typedErrors: 0, failures: [], slowestMs: 0 };
+  for (let i = 0; i < cases; i++) {
+    const isHive = i % 2 === 0;
+    const input = isHive ? mutateHive(rng.pick(hives), rng) : mutateReg(rng.pick(regs), rng);
+    const t0 = performance.now();
+    try {
+      if (isHive) {
+        const h = Hive.fromBuffer(input, { ignoreChecksum: rng.next() < 0.5 });
+        h.toTree();
+        checkHive(h);
+      } else {
+        const tree = regToTree(parseReg(input));
+        treeToReg(tree, 'HKLM\\X');
+        writeHive(tree);
+      }
+      report.accepted++;
+    } catch (err) {
+      if (err instanceof HivewireError) report.typedErrors++;
+      else if (report.failures.length < 20) report.failures.push({ kind: isHive ? 'hive' : 'reg', input: short(input), error: String((err as Error)?.stack ?? err) });
+      else report.failures.length++;
+    }
+    report.slowestMs = Math.max(report.slowestMs, performance.now() - t0);
+    report.cases++;
+  }
+  return report;
+}
