@@ -14,7 +14,7 @@ export const NDR_ERRORS = {
   ERR_NDR_CONFORMANCE: 'max_count disagrees with its size_is expression',
   ERR_NDR_VARIANCE: 'offset/actual_count inconsistent with max_count or length_is',
   ERR_NDR_NULL_REF: 'null [ref] pointer',
-  ERR_NDR_REFERENT: 'bad or duplicate referent id',
+  ERR_NDR_REFERENT: 'full pointer referent id reused for another type',
   ERR_NDR_UNION: 'bad union discriminant',
   ERR_NDR_STRING: 'string without its terminator',
   ERR_NDR_TRAILING: 'bytes left over after the last parameter',
@@ -26,11 +26,20 @@ export type NdrErrorCode = keyof typeof NDR_ERRORS;
 
 export class NdrError extends HivewireError {
   /** The fault status a server answers with (always nca_s_fault_ndr). */
-  readonly faultStatus = RPC_X_BAD_STUB_DATA;
+  readonly faultStatus: number;
   /** Byte offset into the stub where the problem was found (-1 when encoding). */
   readonly offset: number;
   constructor(code: NdrErrorCode, offset: number, detail?: string) {
-    super(code, `NDR: ${NDR_ERRORS[code]}${detail ? `: ${detail}` : ''}${offset >= 0 ? ` (at stub offset ${offset})` : ''}`);
+    // A bad stub is bad data, not a bug: code + offset say where, and a stack trace through the
+    // decoder would cost more than the decode (a hostile client sends them by the thousand).
+    const limit = Error.stackTraceLimit;
+    if (code !== 'ERR_NDR_ENCODE') Error.stackTraceLimit = 0;
+    try {
+      super(code, `NDR: ${NDR_ERRORS[code]}${detail ? `: ${detail}` : ''}${offset >= 0 ? ` (at stub offset ${offset})` : ''}`);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    this.faultStatus = RPC_X_BAD_STUB_DATA;
     this.offset = offset;
   }
 }

@@ -1,18 +1,22 @@
 // GUID packet representation (MS-DTYP §2.3.4.2) <-> the curly-brace-less string form (§2.3.4.3).
 import { NdrError } from './errors.js';
 
-const HEX: string[] = [];
-for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
+// Hex digits written into one scratch buffer and decoded once: a flat string, where `+` on 20
+// pieces would build a rope of 20 cons-strings per GUID (garbage the DRSR reply decode notices).
+const DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+const scratch = Buffer.from('xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx', 'latin1');
+// where each of the 16 packet bytes goes in the string (Data1..3 little-endian, Data4 as is)
+const SLOT = [6, 4, 2, 0, 11, 9, 16, 14, 19, 21, 24, 26, 28, 30, 32, 34];
 
 /** 16 bytes at `p` (Data1 u32 LE, Data2 u16 LE, Data3 u16 LE, Data4[8]) as 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'. */
 export function guidToString(b: Uint8Array, p = 0): string {
-  return (
-    HEX[b[p + 3]!]! + HEX[b[p + 2]!]! + HEX[b[p + 1]!]! + HEX[b[p]!]! + '-' +
-    HEX[b[p + 5]!]! + HEX[b[p + 4]!]! + '-' +
-    HEX[b[p + 7]!]! + HEX[b[p + 6]!]! + '-' +
-    HEX[b[p + 8]!]! + HEX[b[p + 9]!]! + '-' +
-    HEX[b[p + 10]!]! + HEX[b[p + 11]!]! + HEX[b[p + 12]!]! + HEX[b[p + 13]!]! + HEX[b[p + 14]!]! + HEX[b[p + 15]!]!
-  );
+  for (let i = 0; i < 16; i++) {
+    const v = b[p + i]!;
+    const at = SLOT[i]!;
+    scratch[at] = DIGITS[v >> 4]!;
+    scratch[at + 1] = DIGITS[v & 15]!;
+  }
+  return scratch.toString('latin1', 0, 36);
 }
 
 const GUID_RE = /^\{?([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})\}?$/i;

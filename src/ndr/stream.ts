@@ -5,14 +5,8 @@
 import { NdrError } from './errors.js';
 import type { NdrType } from './type.js';
 
-/** A pointee still to be read: its type, where its value goes, and the scope its expressions see. */
-export interface ReadTask {
-  t: NdrType<unknown>;
-  holder: any;
-  key: string | number;
-  scope: any;
-  id: number;
-}
+/** A pointee still to be read is 5 slots of `NdrReader.pending`: type, holder, key, scope, full-pointer id. */
+const TASK = 5;
 
 /** A pointee still to be written. */
 export interface WriteTask {
@@ -26,6 +20,8 @@ export interface FullRef {
   queued: boolean;
   done: boolean;
   value: unknown;
+  /** The pointee's type: one id must not alias values of two types. */
+  t: unknown;
   waiters: Array<[any, string | number]>;
 }
 
@@ -35,9 +31,10 @@ export class NdrReader {
   readonly end: number;
   /** Values outside this stub that expressions may name (the [in] parameters, when decoding a response). */
   fallback: any = undefined;
-  pending: ReadTask[] = [];
+  /** Flat queue of pointees found in the current inline part (no object per pointer: less garbage). */
+  pending: unknown[] = [];
   /** Referent ids seen: null for a unique pointer, the alias record for a full pointer. */
-  private ids: Map<number, FullRef | null> | undefined;
+  private ids: Map<number, FullRef> | undefined;
   private late: Array<() => void> | undefined;
 
   constructor(buf: Buffer) {
@@ -90,21 +87,22 @@ export class NdrReader {
     return v;
   }
 
-  /** A referent id of a unique or full pointer: ids of unique pointers must not repeat. */
-  referent(id: number, full: boolean, at: number): FullRef | undefined {
+  /**
+   * A full pointer's referent id: the first sighting queues the pointee, later ones alias it. An id
+   * reused for a pointee of another type is refused. Unique pointers' ids are not tracked: their
+   * value carries no identity, and real peers repeat them (Samba ORs the counter into 0x20000, so
+   * its ids wrap after 32768 pointers; impacket draws them at random).
+   */
+  fullReferent(id: number, t: unknown, at: number): FullRef {
     const ids = (this.ids ??= new Map());
-    const seen = ids.get(id);
-    if (seen === undefined) {
-      if (!full) {
-        ids.set(id, null);
-        return undefined;
-      }
-      const rec: FullRef = { queued: false, done: false, value: undefined, waiters: [] };
+    let rec = ids.get(id);
+    if (rec === undefined) {
+      rec = { queued: false, done: false, value: undefined, waiters: [], t };
       ids.set(id, rec);
-      return rec;
+    } else if (rec.t !== t) {
+      this.fail('ERR_NDR_REFERENT', `full pointer id 0x${id.toString(16)} names pointees of two types`, at);
     }
-    if (seen === null || !full) this.fail('ERR_NDR_REFERENT', `referent id 0x${id.toString(16)} used twice`, at);
-    return seen;
+    return rec;
   }
 
   /** A correlation check that needs values decoded later (e.g. [size_is(cbData)] before cbData). */
@@ -118,17 +116,30 @@ export class NdrReader {
     if (this.pending.length > 0) this.drain();
   }
 
+  /** Queue a pointee (called by pointers while reading an inline part). */
+  defer(t: NdrType<unknown>, holder: any, key: string | number, scope: any, id: number): void {
+    this.pending.push(t, holder, key, scope, id);
+  }
+
   private drain(): void {
-    const stack: ReadTask[] = [];
+    // `stack` holds tasks in reverse order, so popping gives NDR order: the pointees found while
+    // reading one pointee come before that pointee's later siblings (depth first).
+    const stack: unknown[] = [];
     const pending = this.pending;
-    for (let i = pending.length - 1; i >= 0; i--) stack.push(pending[i]!);
+    for (let i = pending.length - TASK; i >= 0; i -= TASK) stack.push(pending[i], pending[i + 1], pending[i + 2], pending[i + 3], pending[i + 4]);
     pending.length = 0;
     while (stack.length > 0) {
-      const task = stack.pop()!;
-      task.t.readInto(this, task.holder, task.key, task.scope);
-      if (task.id !== 0) this.resolveFull(task.id, task.holder[task.key]);
-      for (let i = pending.length - 1; i >= 0; i--) stack.push(pending[i]!);
-      pending.length = 0;
+      const id = stack.pop() as number;
+      const scope = stack.pop();
+      const key = stack.pop() as string | number;
+      const holder = stack.pop() as any;
+      const t = stack.pop() as NdrType<unknown>;
+      t.readInto(this, holder, key, scope);
+      if (id !== 0) this.resolveFull(id, holder[key]);
+      if (pending.length > 0) {
+        for (let i = pending.length - TASK; i >= 0; i -= TASK) stack.push(pending[i], pending[i + 1], pending[i + 2], pending[i + 3], pending[i + 4]);
+        pending.length = 0;
+      }
     }
   }
 
@@ -207,7 +218,7 @@ export class NdrWriter {
   /** A new referent id (MIDL's scheme: 0x00020000, then +4 per non-null pointer). */
   newId(): number {
     const id = this.nextId;
-    this.nextId += 4;
+    this.nextId = (this.nextId + 4) >>> 0 || 0x00020000;
     return id;
   }
 

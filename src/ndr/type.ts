@@ -178,7 +178,13 @@ export class StructType<T> extends NdrType<T> {
   override get conformant(): boolean {
     return this._conf;
   }
-  read(r: NdrReader, _scope: any, conf: number): T {
+  read(r: NdrReader, scope: any, conf: number): T {
+    // compiled on first use (all member types are defined by then, even lazy ones)
+    this.read = STRUCT_CODEGEN ? compileStructRead<T>(this) : this.readLoop;
+    return this.read(r, scope, conf);
+  }
+  /** The interpreted reader (HIVEWIRE_NDR_CODEGEN=0), kept to measure against the generated one. */
+  private readLoop(r: NdrReader, _scope: any, conf: number): T {
     if (this._conf && conf < 0) conf = r.u32();
     r.align(this.align);
     const o: any = {};
@@ -204,6 +210,49 @@ export class StructType<T> extends NdrType<T> {
     const last = this.types.length - 1;
     return this.types[last]!.confCount((v as any)[this.names[last]!], v, w);
   }
+}
+
+// Struct readers are generated as JS source once per struct (new Function): members are read inline
+// into an object literal with the struct's own property names, so V8 sees one object shape per
+// struct and monomorphic stores — measured ~2x faster than the interpreted loop on a DRSR reply.
+const STRUCT_CODEGEN = process.env['HIVEWIRE_NDR_CODEGEN'] !== '0';
+
+const INLINE: Record<string, string> = {
+  u8: 'b[p]', char: 'b[p]', byte: 'b[p]', i8: 'b.readInt8(p)', boolean: 'b[p] !== 0',
+  u16: 'b.readUInt16LE(p)', wchar: 'b.readUInt16LE(p)', enum16: 'b.readUInt16LE(p)', i16: 'b.readInt16LE(p)',
+  u32: 'b.readUInt32LE(p)', i32: 'b.readInt32LE(p)', v1_enum: 'b.readInt32LE(p)', f32: 'b.readFloatLE(p)',
+  u64: 'b.readBigUInt64LE(p)', i64: 'b.readBigInt64LE(p)', f64: 'b.readDoubleLE(p)',
+};
+
+function compileStructRead<T>(st: StructType<T>): (r: NdrReader, scope: any, conf: number) => T {
+  const names = st.names;
+  const types = st.types;
+  const last = types.length - 1;
+  const lines: string[] = [];
+  if (st.conformant) lines.push('if (conf < 0) conf = r.u32();');
+  if (st.align > 1) lines.push(`r.pos += -r.pos & ${st.align - 1};`);
+  lines.push(`const o = {${names.map((n) => `${JSON.stringify(n)}: undefined`).join(', ')}};`);
+  lines.push('const b = r.buf;');
+  types.forEach((t, i) => {
+    const key = `o[${JSON.stringify(names[i])}]`;
+    if (i === last && st.conformant) {
+      lines.push(`${key} = T[${i}].read(r, o, conf);`);
+    } else if (t instanceof Primitive && INLINE[t.name]) {
+      const size = t.size;
+      lines.push(
+        `{ ${size > 1 ? `r.pos += -r.pos & ${size - 1}; ` : ''}const p = r.pos; if (p + ${size} > r.end) r.need(${size}); ${key} = ${INLINE[t.name]}; r.pos = p + ${size}; }`,
+      );
+    } else if (t === GUID) {
+      lines.push(`{ r.pos += -r.pos & 3; const p = r.pos; if (p + 16 > r.end) r.need(16); ${key} = G(b, p); r.pos = p + 16; }`);
+    } else if (t instanceof PointerType || t instanceof LazyType) {
+      lines.push(`T[${i}].readInto(r, o, ${JSON.stringify(names[i])}, o);`);
+    } else {
+      lines.push(`${key} = T[${i}].read(r, o, -1);`);
+    }
+  });
+  lines.push('return o;');
+  const src = `return function readStruct(r, scope, conf) {\n  ${lines.join('\n  ')}\n};`;
+  return new Function('T', 'G', src)(types, guidToString);
 }
 
 export function struct<F extends Fields>(fields: F): StructType<StructValue<F>> {
@@ -278,17 +327,15 @@ export class PointerType<T, V> extends NdrType<V> {
       return;
     }
     if (this.kind === 'full') {
-      const rec = r.referent(id, true, at)!;
+      const rec = r.fullReferent(id, this.target, at);
       if (!rec.queued) {
         rec.queued = true;
-        r.pending.push({ t: this.target, holder, key, scope, id });
+        r.defer(this.target, holder, key, scope, id);
       } else if (rec.done) holder[key] = rec.value;
       else rec.waiters.push([holder, key]);
       return;
     }
-    // Embedded [ref] ids carry no identity (Samba writes one constant for all), so only unique ids are tracked.
-    if (this.kind === 'unique') r.referent(id, false, at);
-    r.pending.push({ t: this.target, holder, key, scope, id: 0 });
+    r.defer(this.target, holder, key, scope, 0);
   }
   write(w: NdrWriter, v: V, scope: any): void {
     if (v === null || v === undefined) {
@@ -410,7 +457,8 @@ class ArrayType<V> extends NdrType<V> {
       const elem = this.elem;
       r.count(actual, elem.minSize);
       const a = new Array(actual);
-      for (let i = 0; i < actual; i++) elem.readInto(r, a, i, scope);
+      if (elem instanceof PointerType || elem instanceof LazyType) for (let i = 0; i < actual; i++) elem.readInto(r, a, i, scope);
+      else for (let i = 0; i < actual; i++) a[i] = elem.read(r, scope, -1);
       return a as V;
     }
     const es = this.esize;
