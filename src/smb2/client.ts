@@ -562,7 +562,8 @@ export class Smb2Client {
 
   /** Logs off (best effort) and closes the connection. */
   async close(): Promise<void> {
-    if (this.socket && !this.closedError) {
+    // a READ left waiting on a pipe (Samba 4.17 cannot cancel those) would hold LOGOFF back: skip it then
+    if (this.socket && !this.closedError && this.waiters.size === 0) {
       try {
         await this.logoff();
       } catch {
