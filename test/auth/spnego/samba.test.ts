@@ -20,7 +20,7 @@ afterEach(() => {
 async function logon(server: SecurityContext, mech: string, password = 'Secret#1') {
   peer = new SambaPeer();
   await peer.call('start', { user: 'alice', password, domain: 'HIVEWIRE', mech });
-  let toClient = Buffer.alloc(0);
+  let toClient: Buffer = Buffer.alloc(0);
   const tokens: Buffer[] = [];
   for (let i = 0; i < 4; i++) {
     const r = await peer.call('update', { token: toClient.toString('hex') });
