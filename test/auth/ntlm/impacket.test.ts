@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuthError } from '../../../src/auth/errors.js';
 import {
-  computeNtlmv2Response, decodeAvPairs, encodeAvPairs, encodeClientChallengeTemp, MsvAvDnsComputerName, MsvAvNbComputerName,
+  computeNtlmv2Response, decodeAuthenticateMessage, decodeAvPairs, encodeAvPairs, encodeChallengeMessage, NtlmClient, NTLMSSP_NEGOTIATE_TARGET_INFO, encodeClientChallengeTemp, MsvAvDnsComputerName, MsvAvNbComputerName,
   MsvAvNbDomainName, ntHash, NtlmServer, NtlmSessionSecurity, NTLMSSP_NEGOTIATE_128, NTLMSSP_NEGOTIATE_56,
   NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY, NTLMSSP_NEGOTIATE_KEY_EXCH, NTLMSSP_NEGOTIATE_LM_KEY, NTLMSSP_NEGOTIATE_SEAL, NTLMSSP_NEGOTIATE_SIGN,
   NTLMSSP_NEGOTIATE_UNICODE, NTOWFv2, SEALKEY, SIGNKEY,
@@ -97,6 +97,29 @@ describe('differential: ours vs impacket.ntlm', () => {
       }
     });
   }
+});
+
+describe('differential: our NtlmClient vs impacket.ntlm', () => {
+  it("our client's AUTHENTICATE carries the NTLMv2 response impacket computes for the same inputs", () => {
+    const u16 = (s: string) => Buffer.from(s, 'utf16le');
+    // A CHALLENGE without MsvAvTimestamp: the client then uses its own clock (pinned to FILETIME 0, as
+    // impacket's TEST_CASE does) and copies the server's AV pairs unchanged.
+    const targetInfo = [{ AvId: MsvAvNbDomainName, Value: u16('LAB') }, { AvId: MsvAvNbComputerName, Value: u16('SRV1') }];
+    const serverChallenge = unhex('1122334455667788');
+    const flags = FLAG_SETS[0]![1] | NTLMSSP_NEGOTIATE_TARGET_INFO;
+    const chal = encodeChallengeMessage({ NegotiateFlags: flags, ServerChallenge: serverChallenge, TargetName: 'LAB', TargetInfo: targetInfo });
+    const client = new NtlmClient({
+      user: 'alice', domain: 'LAB', password: 'Secret#1',
+      testHooks: { randomBytes: (n) => Buffer.alloc(n, 0xc3), now: () => -11644473600000 },
+    });
+    client.step(undefined);
+    const auth = decodeAuthenticateMessage(client.step(chal).output!);
+    const [theirs] = impacket([{ op: 'ntlmv2', flags, serverChallenge: hex(serverChallenge), clientChallenge: 'c3'.repeat(8), targetInfo: hex(encodeAvPairs(targetInfo)), user: 'alice', domain: 'LAB', password: 'Secret#1' }]);
+    expect(hex(auth.NtChallengeResponse)).toBe(theirs.nt);
+    expect(hex(auth.LmChallengeResponse)).toBe(theirs.lm);
+    // KEY_EXCH: the exported key (all 0xc3 here) travels RC4-encrypted under impacket's session base key.
+    expect(hex(rc4(unhex(theirs.sessionBaseKey), auth.EncryptedRandomSessionKey))).toBe('c3'.repeat(16));
+  });
 });
 
 describe('interop: impacket client → our servers', () => {
