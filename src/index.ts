@@ -3,5 +3,8 @@
 export * from './util/errors.js';
 export * from './formats/value.js';
 export * from './formats/regpol/index.js';
+export * from './formats/tree.js';
+export * from './formats/regf/index.js';
+export * from './formats/regtext/index.js';
 export * from './policy/index.js';
 export { AuthError, AuthMalformedError, NtlmClient, NtlmServer, SpnegoClient, SpnegoServer, type Account, type AuthIdentity, type SecurityContext } from './auth/index.js';
