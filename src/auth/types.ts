@@ -23,6 +23,8 @@ export interface AuthIdentity {
   /** The account that matched (with SID, groups, privileges when configured). */
   account?: Account;
   anonymous: boolean;
+  /** True for an unknown user mapped to Guest (NtlmServer `guest: true`): no session key (SMB2 IS_GUEST). */
+  guest?: boolean;
 }
 
 export interface AuthStep {

@@ -44,7 +44,8 @@ export abstract class NtlmContext implements SecurityContext {
   abstract step(input: Buffer | undefined): AuthStep;
 
   protected security(): NtlmSessionSecurity {
-    if (!this.done || !this.session) throw new AuthError('ERR_AUTH_STATE', 'session security is not available before completion');
+    if (!this.done) throw new AuthError('ERR_AUTH_STATE', 'session security is not available before completion');
+    if (!this.session) throw new AuthError('ERR_AUTH_STATE', 'a guest session has no session security');
     return this.session;
   }
 

@@ -136,7 +136,7 @@ export class NtlmServer extends NtlmContext {
     if (!account) {
       if (this.opts.guest) {
         // A guest session has no key the client can know; SMB2 marks it IS_GUEST and signs nothing.
-        this.identity = { user: 'Guest', domain: this.domainName, workstation: auth.Workstation, anonymous: false };
+        this.identity = { user: 'Guest', domain: this.domainName, workstation: auth.Workstation, anonymous: false, guest: true };
         this.exportedSessionKey = Buffer.alloc(16);
         this.negotiatedFlags = flags;
         this.session = undefined;

@@ -122,7 +122,7 @@ describe('NTLM client ↔ server', () => {
     expect(authError(() => run(c, s)).code).toBe('ERR_AUTH_LOGON_FAILURE');
     const g = pair({ user: 'mallory' }, { guest: true });
     run(g.c, g.s);
-    expect(g.s.identity).toMatchObject({ user: 'Guest', anonymous: false });
+    expect(g.s.identity).toMatchObject({ user: 'Guest', anonymous: false, guest: true });
     expect(authError(() => g.s.sign(Buffer.from('x'))).code).toBe('ERR_AUTH_STATE');
   });
 
