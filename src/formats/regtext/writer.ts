@@ -33,23 +33,31 @@ function plainString(data: Buffer): string | undefined {
  * already taken on the first line (the name and '='). */
 export function formatHex(type: number, data: Buffer, used: number, newline: string = CRLF): string {
   const prefix = type === REG_BINARY ? 'hex:' : `hex(${type.toString(16)}):`;
-  const parts: string[] = [prefix];
+  if (data.length === 0) return prefix;
+  // built as bytes: hex lists are most of a big export, and per-byte strings are slow
+  const out = Buffer.allocUnsafe(data.length * 3 + (Math.ceil(data.length / 25) + 1) * (3 + newline.length));
+  let p = 0;
   let width = used + prefix.length;
   const last = data.length - 1;
   for (let i = 0; i <= last; i++) {
-    parts.push(HEX[data[i]!]!);
+    const x = data[i]!;
+    out[p++] = HEX_DIGITS[x >> 4]!;
+    out[p++] = HEX_DIGITS[x & 15]!;
     if (i === last) break;
-    parts.push(',');
+    out[p++] = 0x2c; // ','
     width += 3;
     if (width >= HEX_WRAP) {
-      parts.push('\\' + newline + '  ');
+      out[p++] = 0x5c; // '\'
+      for (let j = 0; j < newline.length; j++) out[p++] = newline.charCodeAt(j);
+      out[p++] = 0x20;
+      out[p++] = 0x20;
       width = 2;
     }
   }
-  return parts.join('');
+  return prefix + out.toString('latin1', 0, p);
 }
 
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 
 /**
  * One value line (possibly continued over several lines), without the final CRLF.
