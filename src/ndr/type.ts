@@ -108,7 +108,7 @@ export function v1_enum<E extends number = number>(): Primitive<E, 'v1_enum'> {
 // ---------------------------------------------------------------------------------------------
 // [range(lo, hi)] on an integer (MS-RPCE §2.2.4.14.1, §3.1.1.5.3.2.2.4).
 
-class RangeType<T extends number | bigint> extends NdrType<T> {
+export class RangeType<T extends number | bigint> extends NdrType<T> {
   constructor(
     readonly inner: NdrType<T>,
     readonly lo: number,
@@ -241,6 +241,19 @@ function compileStructRead<T>(st: StructType<T>): (r: NdrReader, scope: any, con
       const size = t.size;
       lines.push(
         `{ ${size > 1 ? `r.pos += -r.pos & ${size - 1}; ` : ''}const p = r.pos; if (p + ${size} > r.end) r.need(${size}); ${key} = ${INLINE[t.name]}; r.pos = p + ${size}; }`,
+      );
+    } else if (t instanceof RangeType && t.inner instanceof Primitive && INLINE[t.inner.name]) {
+      const size = t.inner.size;
+      lines.push(
+        `{ ${size > 1 ? `r.pos += -r.pos & ${size - 1}; ` : ''}const p = r.pos; if (p + ${size} > r.end) r.need(${size}); const v = ${INLINE[t.inner.name]}; ` +
+          `if (v < ${t.lo} || v > ${t.hi}) r.fail('ERR_NDR_RANGE', v + ' not in [${t.lo}, ${t.hi}]', p); ${key} = v; r.pos = p + ${size}; }`,
+      );
+    } else if (t instanceof PointerType && t.kind !== 'full') {
+      // the referent id in place; the pointee queued (C706 §14.3.12.3)
+      lines.push(
+        `{ r.pos += -r.pos & 3; const p = r.pos; if (p + 4 > r.end) r.need(4); const id = b.readUInt32LE(p); r.pos = p + 4; ${key} = null; ` +
+          (t.kind === 'ref' ? `if (id === 0) r.fail('ERR_NDR_NULL_REF', undefined, p); ` : 'if (id !== 0) ') +
+          `r.pending.push(T[${i}].target, o, ${JSON.stringify(names[i])}, o, 0); }`,
       );
     } else if (t === GUID) {
       lines.push(`{ r.pos += -r.pos & 3; const p = r.pos; if (p + 16 > r.end) r.need(16); ${key} = G(b, p); r.pos = p + 16; }`);

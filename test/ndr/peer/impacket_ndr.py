@@ -3,6 +3,7 @@
 
   impacket_ndr.py pack              -> JSON {case: hex} of requests built the way impacket's own tools build them
   impacket_ndr.py unpack CASE HEX   -> JSON of the values impacket decodes from our bytes
+  impacket_ndr.py bench FILE SECS   -> parse FILE as a DRSGetNCChanges response repeatedly; JSON {bytes, iterations, seconds}
 impacket uses random referent ids and 0xAA alignment padding, so its bytes are compared by value, not byte for byte.
 Run with /usr/bin/python3 (Debian's python; pyenv's python3 has no impacket).
 """
@@ -137,7 +138,23 @@ def unpack_case(case, data):
     raise SystemExit('unknown case ' + case)
 
 
-if sys.argv[1] == 'pack':
+def bench(path, budget):
+    import time
+    data = open(path, 'rb').read()
+    it = 0
+    t0 = time.perf_counter()
+    while True:
+        drsuapi.DRSGetNCChangesResponse(data)
+        it += 1
+        el = time.perf_counter() - t0
+        if el >= budget:
+            break
+    return {'bytes': len(data), 'iterations': it, 'seconds': el}
+
+
+if sys.argv[1] == 'bench':
+    print(json.dumps(bench(sys.argv[2], float(sys.argv[3]))))
+elif sys.argv[1] == 'pack':
     print(json.dumps(pack()))
 elif sys.argv[1] == 'unpack':
     print(json.dumps(unpack_case(sys.argv[2], bytes.fromhex(sys.argv[3]))))

@@ -4,6 +4,7 @@
   samba_ndr.py pack SPEC.json        -> JSON {case: hex} for each case in the spec (built with Samba's classes)
   samba_ndr.py unpack CASE HEX       -> JSON of the values Samba decodes from our bytes
   samba_ndr.py getncchanges N FILE   -> write a DsGetNCChanges ctr6 with N objects (the benchmark's input)
+  samba_ndr.py getncchanges-out N FILE -> the same as a whole IDL_DRSGetNCChanges response stub
   samba_ndr.py bench FILE SECONDS    -> ndr_unpack FILE as a ctr6 repeatedly; print JSON {bytes, iterations, seconds}
 Run with /usr/bin/python3 (Debian's python; pyenv's python3 has no samba module).
 """
@@ -194,6 +195,12 @@ def main():
     elif cmd == 'getncchanges':
         n = int(sys.argv[2])
         open(sys.argv[3], 'wb').write(ndr.ndr_pack(ctr6(n)))
+    elif cmd == 'getncchanges-out':
+        call = drsuapi.DsGetNCChanges()
+        call.out_level_out = 6
+        call.out_ctr = ctr6(int(sys.argv[2]))
+        call.result = 0
+        open(sys.argv[3], 'wb').write(ndr.ndr_pack_out(call))
     elif cmd == 'bench':
         data = open(sys.argv[2], 'rb').read()
         budget = float(sys.argv[3])
