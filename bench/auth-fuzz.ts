@@ -24,23 +24,28 @@ function throughput(): void {
   const flags = (NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |
     NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_56) >>> 0;
   const esk = Buffer.from('0f1e2d3c4b5a69788796a5b4c3d2e1f0', 'hex');
+  // The machine is shared: alternate ours and impacket's runs, three rounds each, and keep each one's best.
   for (const size of [4280, 65536]) {
-    const count = Math.ceil((64 * 1024 * 1024) / size);
+    const count = Math.ceil((32 * 1024 * 1024) / size);
     const pdu = Buffer.alloc(size);
     for (let i = 0; i < size; i++) pdu[i] = (i * 31 + 7) & 0xff;
-    const s = new NtlmSessionSecurity(flags, esk, 'client');
-    const work = Buffer.alloc(size);
-    let sig: Buffer = Buffer.alloc(0);
-    const t0 = performance.now();
-    for (let i = 0; i < count; i++) {
-      pdu.copy(work);
-      sig = s.sealInPlace(work, 24, size - 8);
+    let ours = 0;
+    let peer = 0;
+    for (let round = 0; round < 3; round++) {
+      const s = new NtlmSessionSecurity(flags, esk, 'client');
+      const work = Buffer.alloc(size);
+      let sig: Buffer = Buffer.alloc(0);
+      const t0 = performance.now();
+      for (let i = 0; i < count; i++) {
+        pdu.copy(work);
+        sig = s.sealInPlace(work, 24, size - 8);
+      }
+      ours = Math.max(ours, (size * count) / 1e6 / ((performance.now() - t0) / 1000));
+      const [theirs] = impacket([{ op: 'bench_seal', flags, esk: esk.toString('hex'), size, count }]);
+      peer = Math.max(peer, theirs.bytes / 1e6 / theirs.seconds);
+      if (theirs.lastSignature !== sig.toString('hex')) throw new Error('impacket and we disagree on the last signature');
     }
-    const ours = (size * count) / 1e6 / ((performance.now() - t0) / 1000);
-    const [theirs] = impacket([{ op: 'bench_seal', flags, esk: esk.toString('hex'), size, count }]);
-    const peer = theirs.bytes / 1e6 / theirs.seconds;
-    if (theirs.lastSignature !== sig.toString('hex')) throw new Error('impacket and we disagree on the last signature');
-    console.log(`NTLM seal+sign, ${size}-byte PDUs, ${count} PDUs: ours ${ours.toFixed(1)} MB/s, impacket ${peer.toFixed(1)} MB/s, ratio ${(ours / peer).toFixed(2)}x (same last signature)`);
+    console.log(`NTLM seal+sign, ${size}-byte PDUs, ${count} PDUs x 3 rounds (best): ours ${ours.toFixed(1)} MB/s, impacket ${peer.toFixed(1)} MB/s, ratio ${(ours / peer).toFixed(2)}x (same last signature)`);
   }
 }
 
