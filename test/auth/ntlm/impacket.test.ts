@@ -122,6 +122,23 @@ describe('differential: our NtlmClient vs impacket.ntlm', () => {
   });
 });
 
+describe('interop: our NtlmClient checked by impacket as a server would', () => {
+  it("impacket parses our messages, accepts the NTLMv2 proof, recovers the session key and computes the same MIC", () => {
+    const client = new NtlmClient({ user: 'alice', domain: 'LAB', password: 'Secret#1', workstation: 'WS9' });
+    const server = new NtlmServer({ accounts: ACCOUNTS, netbiosDomainName: 'LAB' });
+    const neg = client.step(undefined).output!;
+    const chal = server.step(neg).output!;
+    const auth = client.step(chal).output!;
+    const [v] = impacket([{ op: 'verify_auth', negotiate: hex(neg), challenge: hex(chal), authenticate: hex(auth), password: 'Secret#1' }]);
+    expect(v).toMatchObject({ user: 'alice', domain: 'LAB', workstation: 'WS9', proofOk: true });
+    expect(v.exportedSessionKey).toBe(hex(client.sessionKey));
+    expect(v.avFlags).toBe('02000000'); // MsvAvFlags: MIC present
+    expect(v.micInMessage).toBe(v.mic);
+    const [bad] = impacket([{ op: 'verify_auth', negotiate: hex(neg), challenge: hex(chal), authenticate: hex(auth), password: 'Secret#2' }]);
+    expect(bad.proofOk).toBe(false);
+  });
+});
+
 describe('interop: impacket client → our servers', () => {
   function logon(server: NtlmServer, creds: { user: string; domain: string; password?: string; nthash?: string }, ntlmv2 = true) {
     const [t1] = impacket([{ op: 'type1', workstation: 'IMPACKET', domain: creds.domain, signingRequired: true, ntlmv2 }]);

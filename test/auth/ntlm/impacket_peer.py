@@ -99,6 +99,31 @@ def op_spnego_parse_resp(a):
     return out
 
 
+def op_verify_auth(a):
+    # impacket's message parsers and primitives used as a server would: parse our CHALLENGE and
+    # AUTHENTICATE, check the NTLMv2 proof, recover the exported session key, recompute the MIC.
+    neg, chal, auth = u(a['negotiate']), u(a['challenge']), u(a['authenticate'])
+    ch = ntlm.NTLMAuthChallenge(chal)
+    msg = ntlm.NTLMAuthChallengeResponse()
+    msg.fromString(auth)
+    user = msg['user_name'].decode('utf-16le')
+    domain = msg['domain_name'].decode('utf-16le')
+    nt = msg['ntlm']
+    key = ntlm.NTOWFv2(user, a['password'], domain)
+    proof = ntlm.hmac_md5(key, ch['challenge'] + nt[16:])
+    base = ntlm.hmac_md5(key, nt[:16])
+    esk = ntlm.generateEncryptedSessionKey(base, msg['session_key']) if msg['flags'] & ntlm.NTLMSSP_NEGOTIATE_KEY_EXCH else base
+    pairs = ntlm.AV_PAIRS(nt[16 + 28:])
+    av_flags = pairs[ntlm.NTLMSSP_AV_FLAGS]
+    zeroed = auth[:72] + b'\0' * 16 + auth[88:]
+    return {
+        'user': user, 'domain': domain, 'workstation': msg['host_name'].decode('utf-16le'),
+        'proofOk': proof == nt[:16], 'exportedSessionKey': h(esk),
+        'mic': h(ntlm.hmac_md5(esk, neg + chal + zeroed)), 'micInMessage': h(msg['MIC']),
+        'avFlags': h(av_flags[1]) if av_flags is not None else None,
+    }
+
+
 def op_bench_seal(a):
     # Seal+sign `count` PDUs of `size` bytes (stub = all but a 24-byte header and 8-byte trailer), one
     # session: what an RPC privacy-level stream costs in impacket.
