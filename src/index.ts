@@ -8,3 +8,4 @@ export * from './formats/regf/index.js';
 export * from './formats/regtext/index.js';
 export * from './policy/index.js';
 export { AuthError, AuthMalformedError, NtlmClient, NtlmServer, SpnegoClient, SpnegoServer, type Account, type AuthIdentity, type SecurityContext } from './auth/index.js';
+export * as ndr from './ndr/index.js'; // NDR 2.0 descriptions for custom interfaces (docs/NDR.md)
