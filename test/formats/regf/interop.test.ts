@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkHive, Hive, readHive, writeHive } from '../../../src/formats/regf/index.js';
 import { parseReg, regToTree, treeToRegText } from '../../../src/formats/regtext/index.js';
-import { checkReglookup, expectedHivexml, parseHivexml, parseReglookup, requireTool, run, tempDir } from './peers.js';
+import { checkReglookup, expectedHivexml, parseHivexml, parseReglookup, requireTool, run, tempDir, unpercentText } from './peers.js';
 import { flatObject, key, sampleTree } from './trees.js';
 
 const PREFIX = 'HKEY_LOCAL_MACHINE\\SOFTWARE';
+// MS-DTYP §2.4.6 self-relative: owner S-1-5-18 (SYSTEM), group S-1-5-10 (SELF), no DACL
+const SYSTEM_SELF = Buffer.from(['01000080', '14000000', '20000000', '00000000', '00000000', '010100000000000512000000', '01010000000000050a000000'].join(''), 'hex');
 const UTF8 = { PERL_UNICODE: 'SDA' };
 
 let dir: string;
@@ -45,13 +47,21 @@ describe('hives we write, read by other tools', () => {
     expect(toObject(parseHivexml(readFileSync(out, 'utf8')))).toEqual(toObject(expectedHivexml(tree)));
   });
 
-  it('reglookup: same paths, types and data (ASCII names: it prints others as raw bytes)', () => {
+  it('reglookup -s: same paths, types, data, class names and security owners (ASCII names: it prints others as raw bytes)', () => {
     requireTool('reglookup', 'reglookup');
     const ascii = sampleTree({ ascii: true, big: true, many: 600 });
+    const sub1 = ascii.subkeys[0]!.subkeys.find((k) => k.name === 'Sub1')!;
+    sub1.securityDescriptor = SYSTEM_SELF; // Sub1 and, inheriting it here, its subkeys
     const f = join(dir, 'ascii.hiv');
     writeFileSync(f, writeHive(ascii));
-    const rows = parseReglookup(run('reglookup', [f]).toString('latin1'));
+    const rows = parseReglookup(run('reglookup', ['-s', f]).toString('latin1'));
     expect(checkReglookup(rows, ascii)).toEqual([]);
+    const col = (path: string, i: number) => unpercentText(rows.get(path)![i]!);
+    expect(col('/Lab', 7)).toBe('LabClass');
+    expect(col('/Lab/Empty', 7)).toBe('');
+    expect([col('/Lab', 3), col('/Lab', 4)]).toEqual(['S-1-5-32-544', 'S-1-5-32-544']);
+    expect(col('/Lab', 6)).toContain('S-1-1-0:ALLOW');
+    for (const p of ['/Lab/Sub1', '/Lab/Sub1/Sub2', '/Lab/Sub1/Sub2/Deep']) expect([col(p, 3), col(p, 4)]).toEqual(['S-1-5-18', 'S-1-5-10']);
   });
 
   it("chntpw's reged -x: same keys and values (it reads neither big data nor UTF-16 names)", () => {

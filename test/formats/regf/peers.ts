@@ -133,19 +133,24 @@ function unpercent(s: string): Buffer {
   return Buffer.from(out);
 }
 
-/** reglookup CSV → path → [type, printed value] (paths '/'-separated as reglookup prints them). */
-export function parseReglookup(csv: string): Map<string, [string, string]> {
-  const out = new Map<string, [string, string]>();
+/** reglookup CSV → path → the other columns: type, value, mtime (and with -s: owner, group, sacl,
+ * dacl, class). Paths are '/'-separated as reglookup prints them. */
+export function parseReglookup(csv: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
   for (const line of csv.split('\n').slice(1)) {
     if (line === '') continue;
-    const [p, type, value] = line.split(',');
-    out.set(unpercent(p!).toString('latin1'), [type!, value!]);
+    const [p, ...rest] = line.split(',');
+    out.set(unpercent(p!).toString('latin1'), rest);
   }
   return out;
 }
 
+export function unpercentText(s: string): string {
+  return unpercent(s).toString('latin1');
+}
+
 /** reglookup rows expected for an ASCII-named tree, compared through reglookup's own quoting. */
-export function checkReglookup(rows: Map<string, [string, string]>, tree: RegTreeKey): string[] {
+export function checkReglookup(rows: Map<string, string[]>, tree: RegTreeKey): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   const walk = (k: RegTreeKey, path: string): void => {
@@ -162,7 +167,7 @@ export function checkReglookup(rows: Map<string, [string, string]>, tree: RegTre
         continue;
       }
       if (row[0] !== type) problems.push(`value ${p}: type ${row[0]}, expected ${type}`);
-      const field = row[1];
+      const field = row[1]!;
       let ok: boolean;
       switch (v.type) {
         case 1:
