@@ -188,15 +188,23 @@ class HiveBuilder {
     return off;
   }
 
-  subkeyList(children: { offset: number; upcased: string }[]): number {
+  subkeyList(children: { offset: number; name: string; upcased: string }[]): number {
+    // lh (hash leaf) from version 1.5; before it lf, whose hint is the name's first 4 characters
+    const hashed = this.minor >= 5;
     const leaf = (from: number, to: number): number => {
       const off = this.alloc(4 + 8 * (to - from));
       const at = off + 4;
-      sig(this.buf, at, 'lh');
-      this.buf.writeUInt16LE(to - from, at + 2);
+      const b = this.buf;
+      sig(b, at, hashed ? 'lh' : 'lf');
+      b.writeUInt16LE(to - from, at + 2);
       for (let i = from; i < to; i++) {
-        this.buf.writeUInt32LE(children[i]!.offset, at + 4 + 8 * (i - from));
-        this.buf.writeUInt32LE(lhHashUpcased(children[i]!.upcased), at + 8 + 8 * (i - from));
+        const e = at + 4 + 8 * (i - from);
+        b.writeUInt32LE(children[i]!.offset, e);
+        if (hashed) b.writeUInt32LE(lhHashUpcased(children[i]!.upcased), e + 4);
+        else {
+          const name = children[i]!.name;
+          for (let j = 0; j < 4 && j < name.length; j++) b[e + 4 + j] = name.charCodeAt(j) > 0xff ? 0 : name.charCodeAt(j);
+        }
       }
       return off;
     };
@@ -255,7 +263,7 @@ class HiveBuilder {
     const children = sorted.map(({ key: c, upcased }) => {
       maxSubkeyName = Math.max(maxSubkeyName, c.name.length * 2);
       maxSubkeyClass = Math.max(maxSubkeyClass, (c.className?.length ?? 0) * 2);
-      return { offset: this.key(c, nk, mySd, depth + 1), upcased };
+      return { offset: this.key(c, nk, mySd, depth + 1), name: c.name, upcased };
     });
     const subkeyList = children.length > 0 ? this.subkeyList(children) : NO_CELL;
     // _CM_KEY_NODE

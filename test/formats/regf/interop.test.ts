@@ -39,6 +39,13 @@ describe('hives we write, read by other tools', () => {
     expect(flatObject(back)).toEqual(flatObject(tree));
   });
 
+  it('hivexregedit --export reads a version 1.3 hive (lf lists, no big data cells) too', () => {
+    requireTool('hivexregedit', 'libwin-hivex-perl');
+    const f = join(dir, 'v13.hiv');
+    writeFileSync(f, writeHive(tree, { minor: 3 }));
+    expect(flatObject(regToTree(parseReg(hivexExport(f)), { root: PREFIX }))).toEqual(flatObject(tree));
+  });
+
   it('hivexml: same keys and values', () => {
     requireTool('hivexml', 'libhivex-bin');
     const out = join(dir, 'ours.xml');

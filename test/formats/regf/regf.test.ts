@@ -88,6 +88,19 @@ describe('regf writer and reader', () => {
     expect(lhHash('ab')).toBe((65 * 37 + 66) >>> 0);
   });
 
+  it('writes lf lists with name hints for version 1.3 (and big values as plain cells)', () => {
+    const t = sampleTree({ big: true, many: 600 });
+    const h = Hive.fromBuffer(writeHive(t, { minor: 3 }));
+    expect(flatObject(h.toTree())).toEqual(flatObject(t));
+    const lab = h.lookup('Lab')!;
+    const list = h.cell(lab.subkeyListOffset, 'list');
+    expect(list.toString('latin1', 0, 2)).toBe('lf');
+    const first = h.key(list.readUInt32LE(4));
+    expect(list.toString('latin1', 8, 12)).toBe(first.name.slice(0, 4).padEnd(4, '\0'));
+    expect(h.values(lab).find((v) => v.name === 'Big')!.bigData).toBe(false);
+    expect(checkHive(h).problems).toEqual([]);
+  });
+
   it('shares one sk cell per distinct descriptor, counted and linked', () => {
     const h = Hive.fromBuffer(hive);
     const sks = cellsOf(hive).filter((c) => c.size < 0 && c.sig === 'sk');
