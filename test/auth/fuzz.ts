@@ -42,6 +42,17 @@ export function buildTargets(): Target[] {
     return srv.step(input);
   };
   const acceptSpnego = (input: Buffer) => new SpnegoServer({ accounts: ACCOUNTS }).step(input);
+  // Clients face hostile servers too: a mutated CHALLENGE / NegTokenResp after our first token.
+  const clientChallenge = (input: Buffer) => {
+    const cl = new NtlmClient({ user: 'alice', domain: '', password: 'Secret#1' });
+    cl.step(undefined);
+    return cl.step(input);
+  };
+  const spnegoClientResp = (input: Buffer) => {
+    const cl = new SpnegoClient({ user: 'alice', domain: '', password: 'Secret#1' });
+    cl.step(undefined);
+    return cl.step(input);
+  };
 
   return [
     { name: 'NTLM NEGOTIATE_MESSAGE', seeds: [neg], run: decodeNegotiateMessage },
@@ -52,6 +63,8 @@ export function buildTargets(): Target[] {
     { name: 'SPNEGO tokens', seeds: [init, resp1, resp2, fin, SpnegoServer.hintToken()], run: decodeNegotiationToken },
     { name: 'NtlmServer AUTHENTICATE', seeds: [auth], run: acceptAuth },
     { name: 'SpnegoServer first token', seeds: [init, neg], run: acceptSpnego },
+    { name: 'NtlmClient CHALLENGE', seeds: [chal], run: clientChallenge },
+    { name: 'SpnegoClient NegTokenResp', seeds: [resp1], run: spnegoClientResp },
   ];
 }
 
