@@ -12,7 +12,7 @@ import { SpnegoClient } from '../auth/spnego/index.js';
 import type { SecurityContext } from '../auth/types.js';
 import { UsageError } from '../util/errors.js';
 import * as C from './constants.js';
-import { FrameParser, frameHeader } from './framer.js';
+import { FrameParser, writeFrame } from './framer.js';
 import * as M from './messages/index.js';
 import type { Smb2Header } from './messages/header.js';
 import { Smb2Pipe } from './client-pipe.js';
@@ -261,10 +261,7 @@ export class Smb2Client {
       this.waiters.set(messageId, w);
     });
     this.lastSent = msg;
-    socket.cork();
-    socket.write(frameHeader(msg.length));
-    socket.write(msg);
-    socket.uncork();
+    writeFrame(socket, msg);
     return promise;
   }
 
@@ -301,10 +298,7 @@ export class Smb2Client {
     if (this.keys && this.signing) {
       for (const part of M.splitCompound(payload)) signMessage(part, this.keys.signingKey, this.signingAlgorithm ?? this.keys.algorithm);
     }
-    socket.cork();
-    socket.write(frameHeader(payload.length));
-    socket.write(payload);
-    socket.uncork();
+    writeFrame(socket, payload);
     return Promise.all(promises);
   }
 
@@ -331,8 +325,7 @@ export class Smb2Client {
     });
     const msg = M.encodeMessage(hdr, M.encodeCancel());
     if (this.keys && this.signing) signMessage(msg, this.keys.signingKey, this.signingAlgorithm ?? this.keys.algorithm);
-    this.socket.write(frameHeader(msg.length));
-    this.socket.write(msg);
+    writeFrame(this.socket, msg);
   }
 
   // --- NEGOTIATE (§3.2.4.2.2) ---

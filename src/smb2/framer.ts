@@ -99,3 +99,15 @@ export function frameHeader(length: number): Buffer {
   out.writeUInt32BE(length, 0);
   return out;
 }
+
+/** Writes one frame: small ones as a single buffer (one syscall, no writev), large ones without a copy. */
+export function writeFrame(socket: { write(b: Buffer): boolean; cork(): void; uncork(): void }, payload: Buffer): void {
+  if (payload.length <= 16384) {
+    socket.write(encodeFrame(payload));
+    return;
+  }
+  socket.cork();
+  socket.write(frameHeader(payload.length));
+  socket.write(payload);
+  socket.uncork();
+}

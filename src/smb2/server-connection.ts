@@ -7,7 +7,7 @@ import type { SecurityContext } from '../auth/types.js';
 import { HivewireError } from '../util/errors.js';
 import { fileTime } from './bytes.js';
 import * as C from './constants.js';
-import { FrameParser, frameHeader } from './framer.js';
+import { FrameParser, writeFrame } from './framer.js';
 import * as M from './messages/index.js';
 import type { Smb2Header } from './messages/header.js';
 import { ServerPipe, pipeKey, type PipeHandler, type PipeInfo } from './pipe.js';
@@ -310,10 +310,7 @@ export class ServerConnection {
         offset += len;
       }
     }
-    this.socket.cork();
-    this.socket.write(frameHeader(payload.length));
-    this.socket.write(payload);
-    this.socket.uncork();
+    writeFrame(this.socket, payload);
   }
 
   // --- dispatch ---

@@ -75,3 +75,15 @@ describe('signing', () => {
     expect(() => deriveSessionKeys(Dialect.SMB311, gss)).toThrow();
   });
 });
+
+describe('sessionCmac', () => {
+  it('equals crypto/cmac.ts aesCmac for every length from 0 to 100 (RFC 4493 padding cases)', async () => {
+    const { aesCmac } = await import('../../src/crypto/cmac.js');
+    const { sessionCmac } = await import('../../src/smb2/signing.js');
+    const key = Buffer.from('2b7e151628aed2a6abf7158809cf4f3c', 'hex');
+    const msg = Buffer.from(Array.from({ length: 100 }, (_, i) => (i * 37) & 0xff));
+    for (let len = 0; len <= 100; len++) expect(sessionCmac(key, msg.subarray(0, len)).equals(aesCmac(key, msg.subarray(0, len)))).toBe(true);
+    // RFC 4493 §4 example 2 (16 bytes)
+    expect(sessionCmac(key, Buffer.from('6bc1bee22e409f96e93d7e117393172a', 'hex')).toString('hex')).toBe('070a16b46b4d4144f79bdd9dd04a287c');
+  });
+});

@@ -69,3 +69,39 @@ export function parseBindAck(b: Buffer): BindAck {
     assocGroupId: b.readUInt32LE(20), secondaryAddress, results,
   };
 }
+
+/** A single-fragment request PDU (C706 §12.6.4.9) on presentation context 0. */
+export function rpcRequest(callId: number, opnum: number, stub: Buffer): Buffer {
+  const b = Buffer.alloc(24 + stub.length);
+  b.writeUInt8(5, 0);
+  b.writeUInt8(0, 1);
+  b.writeUInt8(0, 2); // PTYPE request
+  b.writeUInt8(0x03, 3);
+  b.writeUInt32LE(0x00000010, 4);
+  b.writeUInt16LE(b.length, 8);
+  b.writeUInt32LE(callId, 12);
+  b.writeUInt32LE(stub.length, 16); // alloc_hint
+  b.writeUInt16LE(0, 20); // p_cont_id
+  b.writeUInt16LE(opnum, 22);
+  stub.copy(b, 24);
+  return b;
+}
+
+/** MS-RRP §3.1.5.3 OpenLocalMachine (opnum 2): ServerName NULL, samDesired MAXIMUM_ALLOWED. */
+export function openLocalMachine(callId: number): Buffer {
+  const stub = Buffer.alloc(8);
+  stub.writeUInt32LE(0, 0);
+  stub.writeUInt32LE(0x02000000, 4);
+  return rpcRequest(callId, 2, stub);
+}
+
+/** MS-RRP §3.1.5.21 BaseRegGetVersion (opnum 26) on a key handle (20-byte context handle). */
+export function getVersion(callId: number, handle: Buffer): Buffer {
+  return rpcRequest(callId, 26, handle);
+}
+
+/** The stub of a response PDU (C706 §12.6.4.10), or an error for anything else. */
+export function responseStub(pdu: Buffer): Buffer {
+  if (pdu[2] !== 2) throw new Error(`expected a response PDU, got PTYPE ${pdu[2]}${pdu[2] === 3 ? ` (fault 0x${pdu.readUInt32LE(24).toString(16)})` : ''}`);
+  return pdu.subarray(24, pdu.readUInt16LE(8));
+}
