@@ -417,6 +417,30 @@ describe('malicious clients do not take the server down', () => {
     await stillServing();
   });
 
+  it('an idle connection is closed after idleTimeoutMs (its pipes end)', async () => {
+    const s = new Smb2Server({ accounts: [{ user: 'alice', password: USER.password }], idleTimeoutMs: 400 });
+    let pipeEnded = false;
+    s.registerPipe('echo', (pipe) => {
+      pipe.on('data', (d: Buffer) => pipe.write(d));
+      pipe.on('end', () => (pipeEnded = true));
+      pipe.resume();
+    });
+    const { port: p2 } = await s.listen(0, IP);
+    try {
+      const c = await Smb2Client.connect({ host: IP, port: p2, ...USER });
+      const p = await c.openPipe('echo');
+      await p.transact(Buffer.from('x'));
+      await c.echo();
+      await new Promise((r) => setTimeout(r, 900));
+      const err = await c.echo().then(() => null, (e: unknown) => e);
+      expect((err as Error).name).toBe('Smb2ConnectionError');
+      expect(pipeEnded).toBe(true);
+      expect(s.connectionCount).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('thousands of outstanding requests: waiting READs beyond the limit are refused, a 5000-ECHO burst is answered, a reused MessageId ends that connection', async () => {
     const c = await client();
     const p = await c.openPipe('later');
