@@ -3,7 +3,7 @@
 // the source enumerates them in: sorted for a hive, insertion order for Samba's registry).
 
 import { FormatError } from '../../util/errors.js';
-import { deleteValue, newKey, setValue, upcaseName, type RegTreeKey, type RegTreeValue } from '../tree.js';
+import { newKey, upcaseName, type RegTreeKey, type RegTreeValue } from '../tree.js';
 import { FORMAT, type RegFile, type RegOp } from './parser.js';
 import { CRLF, encodeRegFile, formatKey, formatValue, REG4_HEADER, REG5_HEADER } from './writer.js';
 
@@ -17,14 +17,24 @@ export interface RegToTreeOptions {
   root?: string;
 }
 
+// While applying operations each key keeps its subkeys and values in maps by upcased name, so that
+// files with many keys or values (or many deletions) apply in linear time; arrays are built at the end.
+interface Building {
+  key: RegTreeKey;
+  children: Map<string, Building>;
+  values: Map<string, RegTreeValue>;
+}
+
+function building(name: string): Building {
+  return { key: newKey(name), children: new Map(), values: new Map() };
+}
+
 export function regToTree(file: RegFile | RegOp[], opts: RegToTreeOptions = {}): RegTreeKey {
   const ops = Array.isArray(file) ? file : file.ops;
   const rootPath = opts.root ?? ops.find((o) => o.kind === 'key')?.path;
   if (rootPath === undefined) throw new FormatError(FORMAT, 0, 'at least one [key] line');
   const rootParts = splitKeyPath(rootPath).map(upcaseName);
-  const root = newKey(splitKeyPath(rootPath).at(-1) ?? '');
-  // upcased relative path → key, so that big files do not scan sibling lists over and over
-  const index = new Map<string, RegTreeKey>([['', root]]);
+  const root = building(splitKeyPath(rootPath).at(-1) ?? '');
 
   const relative = (op: RegOp): string[] => {
     const parts = splitKeyPath(op.path);
@@ -32,16 +42,15 @@ export function regToTree(file: RegFile | RegOp[], opts: RegToTreeOptions = {}):
     if (!ok) throw new FormatError(FORMAT, 0, `a key under ${rootPath}`, op.path, { line: op.line, column: 1 });
     return parts.slice(rootParts.length);
   };
-  const ensure = (parts: string[]): RegTreeKey => {
+  const find = (parts: string[], create: boolean): Building | undefined => {
     let k = root;
-    let id = '';
     for (const part of parts) {
-      id += '\\' + upcaseName(part);
-      let next = index.get(id);
+      const u = upcaseName(part);
+      let next = k.children.get(u);
       if (!next) {
-        next = newKey(part);
-        k.subkeys.push(next);
-        index.set(id, next);
+        if (!create) return undefined;
+        next = building(part);
+        k.children.set(u, next);
       }
       k = next;
     }
@@ -52,29 +61,33 @@ export function regToTree(file: RegFile | RegOp[], opts: RegToTreeOptions = {}):
     const parts = relative(op);
     switch (op.kind) {
       case 'key':
-        ensure(parts);
+        find(parts, true);
         break;
-      case 'value':
-        setValue(ensure(parts), op.name, op.type, op.data);
-        break;
-      case 'deleteValue': {
-        const k = index.get(parts.map((p) => '\\' + upcaseName(p)).join(''));
-        if (k) deleteValue(k, op.name);
+      case 'value': {
+        const k = find(parts, true)!;
+        const u = upcaseName(op.name);
+        const old = k.values.get(u);
+        k.values.set(u, { name: old ? old.name : op.name, type: op.type, data: op.data });
         break;
       }
-      case 'deleteKey': {
+      case 'deleteValue':
+        find(parts, false)?.values.delete(upcaseName(op.name));
+        break;
+      case 'deleteKey':
         if (parts.length === 0) throw new FormatError(FORMAT, 0, 'a deletion below the root key', op.path, { line: op.line, column: 1 });
-        const id = parts.map((p) => '\\' + upcaseName(p)).join('');
-        const k = index.get(id);
-        if (!k) break;
-        const parent = index.get(parts.slice(0, -1).map((p) => '\\' + upcaseName(p)).join(''))!;
-        parent.subkeys.splice(parent.subkeys.indexOf(k), 1);
-        for (const key of [...index.keys()]) if (key === id || key.startsWith(id + '\\')) index.delete(key);
+        find(parts.slice(0, -1), false)?.children.delete(upcaseName(parts.at(-1)!));
         break;
-      }
     }
   }
-  return root;
+  // explicit stack: paths in a file can nest deeply
+  const stack = [root];
+  while (stack.length > 0) {
+    const b = stack.pop()!;
+    b.key.values = [...b.values.values()];
+    b.key.subkeys = [...b.children.values()].map((c) => c.key);
+    for (const c of b.children.values()) stack.push(c);
+  }
+  return root.key;
 }
 
 export interface RegExportOptions {

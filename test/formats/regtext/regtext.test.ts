@@ -57,6 +57,21 @@ describe('.reg parser', () => {
     expect(t.values).toEqual([val('b', 4, u32(2))]);
   });
 
+  it('applies big files in linear time: 50,000 values, keys and deletions', () => {
+    const n = 50_000;
+    const lines = [H5, '[R]'];
+    for (let i = 0; i < n; i++) lines.push(`"v${i}"=dword:${i.toString(16)}`);
+    for (let i = 0; i < n; i++) lines.push(`[R\\K${i}]`);
+    for (let i = 0; i < n; i += 2) lines.push(`[-R\\K${i}]`);
+    lines.push('[R]');
+    for (let i = 0; i < n; i += 2) lines.push(`"V${i}"=-`);
+    const t0 = performance.now();
+    const t = regToTree(parseReg(lines.join('\r\n')));
+    expect(performance.now() - t0).toBeLessThan(20_000);
+    expect([t.values.length, t.subkeys.length]).toEqual([n / 2, n / 2]);
+    expect([t.values[0]!.name, t.subkeys[0]!.name]).toEqual(['v1', 'K1']);
+  });
+
   const bad: [string, number, number, RegExp][] = [
     ['', 1, 1, /Windows Registry Editor/],
     ['REGEDIT5\r\n', 1, 1, /Windows Registry Editor/],
