@@ -17,6 +17,13 @@ export interface KeyRecord {
   readonly flags: number;
   /** Self-relative SECURITY_DESCRIPTOR (MS-DTYP §2.4.6). */
   readonly sd: Buffer;
+  /** upcase(path), when the backend has it at hand. */
+  readonly upath?: string;
+}
+
+/** The upper-case path of a record. */
+export function upathOf(rec: KeyRecord): string {
+  return rec.upath ?? upcase(rec.path);
 }
 
 /** One value (MS-RRP §3.1.1.5); `name` case-preserved, '' the default value. */
@@ -51,8 +58,9 @@ export interface StoreReader {
   /** Values in insertion order (an overwritten value keeps its place). */
   values(upath: string): Promise<ValueRecord[]>;
   value(upath: string, uname: string): Promise<ValueRecord | undefined>;
-  /** Several keys at once (the prefixes of a path being resolved): one round trip for SQL. */
-  chain(upaths: readonly string[]): Promise<(KeyRecord | undefined)[]>;
+  /** The keys along a path given as upper-case names from \Registry ('MACHINE', 'SOFTWARE', ...):
+   * entry i is the key of the first i+1 names. One round trip for SQL. */
+  chain(usegs: readonly string[]): Promise<(KeyRecord | undefined)[]>;
 }
 
 export interface StoreWriter extends StoreReader {

@@ -145,7 +145,7 @@ export function replayFrame(tree: MemoryTree, payload: Buffer, offset: number, f
       }
       case OP_UNSET: {
         const n = tree.node(up) ?? bad(`value delete on missing key ${path}`);
-        n.vals?.delete(upcase(r.str()));
+        tree.deleteValueRaw(n, upcase(r.str()));
         break;
       }
       default:

@@ -19,6 +19,7 @@ import { KEYF_VOLATILE } from './constants.js';
 export class KeyNode implements KeyRecord {
   id: number;
   path: string;
+  upath: string;
   uname: string;
   className: string;
   lastWrite: bigint;
@@ -27,11 +28,14 @@ export class KeyNode implements KeyRecord {
   parent: KeyNode | undefined;
   children: Map<string, KeyNode> | undefined;
   sorted: KeyNode[] | undefined;
-  vals: Map<string, ValueRecord> | undefined;
+  /** Values in insertion order; `index` (upper name → position) only once there are many. */
+  vals: ValueRecord[] | undefined;
+  index: Map<string, number> | undefined;
   constructor(id: number, path: string, className: string, lastWrite: bigint, flags: number, sd: Buffer, parent?: KeyNode) {
     this.id = id;
     this.path = path;
-    this.uname = upcase(baseName(path));
+    this.upath = upcase(path);
+    this.uname = baseName(this.upath);
     this.className = className;
     this.lastWrite = lastWrite;
     this.flags = flags;
@@ -40,6 +44,7 @@ export class KeyNode implements KeyRecord {
     this.children = undefined;
     this.sorted = undefined;
     this.vals = undefined;
+    this.index = undefined;
   }
 }
 
@@ -52,6 +57,8 @@ export type TreeOp =
   | { op: 'unset'; path: string; name: string };
 
 const EMPTY: never[] = [];
+// Up to this many values a key is searched linearly (no Map per key: most keys have few values).
+const INDEX_AT = 16;
 
 export class MemoryTree implements StoreReader {
   readonly byPath = new Map<string, KeyNode>();
@@ -78,15 +85,41 @@ export class MemoryTree implements StoreReader {
     return this.byPath.get(upath)?.children?.size ?? 0;
   }
   async values(upath: string): Promise<ValueRecord[]> {
-    const v = this.byPath.get(upath)?.vals;
-    return v ? [...v.values()] : EMPTY;
+    return this.byPath.get(upath)?.vals ?? EMPTY;
   }
   async value(upath: string, uname: string): Promise<ValueRecord | undefined> {
-    return this.byPath.get(upath)?.vals?.get(uname);
+    const n = this.byPath.get(upath);
+    if (!n?.vals) return undefined;
+    const i = this.findValue(n, uname);
+    return i < 0 ? undefined : n.vals[i];
   }
 
-  async chain(upaths: readonly string[]): Promise<(KeyRecord | undefined)[]> {
-    return upaths.map((p) => this.byPath.get(p));
+  /** Position of a value by upper-case name, -1 if absent. */
+  findValue(n: KeyNode, uname: string): number {
+    const vals = n.vals;
+    if (!vals) return -1;
+    if (vals.length > INDEX_AT) {
+      if (!n.index) {
+        n.index = new Map();
+        for (let i = 0; i < vals.length; i++) n.index.set(upcase(vals[i]!.name), i);
+      }
+      return n.index.get(uname) ?? -1;
+    }
+    for (let i = 0; i < vals.length; i++) {
+      const name = vals[i]!.name;
+      if (name === uname || (name.length === uname.length && upcase(name) === uname)) return i;
+    }
+    return -1;
+  }
+
+  async chain(usegs: readonly string[]): Promise<(KeyRecord | undefined)[]> {
+    const out: (KeyRecord | undefined)[] = new Array(usegs.length).fill(undefined);
+    let n: KeyNode | undefined = this.root;
+    for (let i = 0; i < usegs.length && n; i++) {
+      n = n.children?.get(usegs[i]!);
+      out[i] = n;
+    }
+    return out;
   }
 
   sortedChildren(n: KeyNode): KeyNode[] {
@@ -102,7 +135,7 @@ export class MemoryTree implements StoreReader {
     node.parent = parent;
     (parent.children ??= new Map()).set(node.uname, node);
     parent.sorted = undefined;
-    this.byPath.set(upcase(node.path), node);
+    this.byPath.set(node.upath, node);
     if (node.id >= this.nextId) this.nextId = node.id + 1;
   }
 
@@ -114,7 +147,7 @@ export class MemoryTree implements StoreReader {
     const stack = [node];
     while (stack.length) {
       const n = stack.pop()!;
-      this.byPath.delete(upcase(n.path));
+      this.byPath.delete(n.upath);
       if (n.children) for (const c of n.children.values()) stack.push(c);
     }
   }
@@ -127,17 +160,49 @@ export class MemoryTree implements StoreReader {
     const stack = [node];
     while (stack.length) {
       const n = stack.pop()!;
-      this.byPath.set(upcase(n.path), n);
+      this.byPath.set(n.upath, n);
       if (n.children) for (const c of n.children.values()) stack.push(c);
     }
   }
 
-  setValueRaw(n: KeyNode, v: ValueRecord): ValueRecord | undefined {
-    const vals = (n.vals ??= new Map());
+  /** Sets a value; an overwrite keeps its position. Returns the replaced value and its index. */
+  setValueRaw(n: KeyNode, v: ValueRecord): { old: ValueRecord; at: number } | undefined {
     const u = upcase(v.name);
-    const old = vals.get(u);
-    vals.set(u, v);
-    return old;
+    const i = this.findValue(n, u);
+    if (i >= 0) {
+      const old = n.vals![i]!;
+      n.vals![i] = v;
+      return { old, at: i };
+    }
+    if (!n.vals) n.vals = [v];
+    else {
+      n.vals.push(v);
+      n.index?.set(u, n.vals.length - 1);
+    }
+    return undefined;
+  }
+
+  /** Removes a value; returns it and where it was. */
+  deleteValueRaw(n: KeyNode, uname: string): { old: ValueRecord; at: number } | undefined {
+    const i = this.findValue(n, uname);
+    if (i < 0) return undefined;
+    const old = n.vals![i]!;
+    n.vals!.splice(i, 1);
+    n.index = undefined;
+    return { old, at: i };
+  }
+
+  /** Undo of setValueRaw/deleteValueRaw (called in reverse order of the changes). */
+  unsetValueRaw(n: KeyNode, v: ValueRecord, replaced: { old: ValueRecord; at: number } | undefined): void {
+    if (replaced) n.vals![replaced.at] = replaced.old;
+    else {
+      n.vals!.pop();
+      n.index?.delete(upcase(v.name));
+    }
+  }
+  undeleteValueRaw(n: KeyNode, gone: { old: ValueRecord; at: number }): void {
+    (n.vals ??= []).splice(gone.at, 0, gone.old);
+    n.index = undefined;
   }
 }
 
@@ -167,8 +232,8 @@ export class MemoryWriter implements StoreWriter {
   value(upath: string, uname: string) {
     return this.tree.value(upath, uname);
   }
-  chain(upaths: readonly string[]) {
-    return this.tree.chain(upaths);
+  chain(usegs: readonly string[]) {
+    return this.tree.chain(usegs);
   }
 
   private need(upath: string): KeyNode {
@@ -213,27 +278,17 @@ export class MemoryWriter implements StoreWriter {
 
   async setValue(upath: string, value: ValueRecord): Promise<void> {
     const n = this.need(upath);
-    const u = upcase(value.name);
-    const had = n.vals?.has(u) ?? false;
-    const old = this.tree.setValueRaw(n, value);
-    this.undo.push(() => {
-      if (had) n.vals!.set(u, old!);
-      else n.vals!.delete(u);
-    });
+    const replaced = this.tree.setValueRaw(n, value);
+    this.undo.push(() => this.tree.unsetValueRaw(n, value, replaced));
     if (!isVolatile(n)) this.ops.push({ op: 'set', path: n.path, value });
   }
 
   async deleteValue(upath: string, uname: string): Promise<boolean> {
     const n = this.need(upath);
-    const old = n.vals?.get(uname);
-    if (!old) return false;
-    // Undo must restore the value at its old index, so keep the whole order.
-    const order = [...n.vals!.entries()];
-    n.vals!.delete(uname);
-    this.undo.push(() => {
-      n.vals = new Map(order);
-    });
-    if (!isVolatile(n)) this.ops.push({ op: 'unset', path: n.path, name: old.name });
+    const gone = this.tree.deleteValueRaw(n, uname);
+    if (!gone) return false;
+    this.undo.push(() => this.tree.undeleteValueRaw(n, gone));
+    if (!isVolatile(n)) this.ops.push({ op: 'unset', path: n.path, name: gone.old.name });
     return true;
   }
 

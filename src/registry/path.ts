@@ -42,8 +42,20 @@ export interface ToolPath {
 
 /** "HKLM\Software\X" → { root: 'HKEY_LOCAL_MACHINE', subkey: 'Software\X' }. `\Registry\Machine\...`
  * and `\Registry\User\...` object names are accepted too. */
+const parsed = new Map<string, ToolPath>();
+
 export function parseToolPath(path: string): ToolPath {
-  const trimmed = path.replace(/^\\+|\\+$/g, '');
+  // Tools hit the same keys over and over: remember recent answers (bounded).
+  const hit = parsed.get(path);
+  if (hit) return hit;
+  const tp = parseToolPathUncached(path);
+  if (parsed.size >= 4096) parsed.clear();
+  parsed.set(path, tp);
+  return tp;
+}
+
+function parseToolPathUncached(path: string): ToolPath {
+  const trimmed = path.charCodeAt(0) === 0x5c || path.endsWith('\\') ? path.replace(/^\\+|\\+$/g, '') : path;
   const segs = trimmed.split('\\');
   if (upcase(segs[0] ?? '') === 'REGISTRY') {
     const top = upcase(segs[1] ?? '');

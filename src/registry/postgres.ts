@@ -54,8 +54,8 @@ interface KeyRow {
 
 const KEY_COLS = 'id, path, class, last_write, flags, sd';
 
-function keyOf(r: KeyRow): KeyRecord {
-  return { id: Number(r.id), path: r.path, className: r.class, lastWrite: BigInt(r.last_write), flags: r.flags, sd: r.sd };
+function keyOf(r: KeyRow & { upath?: string }): KeyRecord {
+  return { id: Number(r.id), path: r.path, ...(r.upath ? { upath: r.upath } : {}), className: r.class, lastWrite: BigInt(r.last_write), flags: r.flags, sd: r.sd };
 }
 
 function valueOf(r: { name: string; type: string; data: Buffer }): ValueRecord {
@@ -84,7 +84,9 @@ class PgReader implements StoreReader {
     const r = await this.q(`SELECT v.name, v.type, v.data FROM hw_values v JOIN hw_keys k ON k.id = v.key_id WHERE k.upath = $1 AND v.uname = $2`, [upath, uname]);
     return r.rows[0] ? valueOf(r.rows[0]) : undefined;
   }
-  async chain(upaths: readonly string[]): Promise<(KeyRecord | undefined)[]> {
+  async chain(usegs: readonly string[]): Promise<(KeyRecord | undefined)[]> {
+    const upaths: string[] = [];
+    for (const seg of usegs) upaths.push(upaths.length ? upaths[upaths.length - 1] + '\\' + seg : seg);
     const r = await this.q(`SELECT upath, ${KEY_COLS} FROM hw_keys WHERE upath = ANY($1::text[])`, [upaths]);
     const by = new Map<string, KeyRecord>();
     for (const row of r.rows as (KeyRow & { upath: string })[]) by.set(row.upath, keyOf(row));

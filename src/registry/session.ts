@@ -6,7 +6,7 @@
 
 import { REG_LINK } from '../formats/value.js';
 import { win32, Win32Error } from '../util/win32.js';
-import { upcase, joinPath, baseName, parentPath, type KeyRecord, type StoreReader, type StoreWriter, type ValueRecord } from './backend.js';
+import { upcase, upathOf, joinPath, baseName, parentPath, type KeyRecord, type StoreReader, type StoreWriter, type ValueRecord } from './backend.js';
 import {
   ACCESS_SYSTEM_SECURITY,
   DACL_SECURITY_INFORMATION,
@@ -203,13 +203,7 @@ export class RegistrySession {
     let targetLen = 0;
     for (;;) {
       checkDepth(segs);
-      const ups: string[] = [];
-      let acc = '';
-      for (const s of segs) {
-        acc = acc === '' ? upcase(s) : acc + '\\' + upcase(s);
-        ups.push(acc);
-      }
-      const found = await r.chain(ups);
+      const found = await r.chain(segs.map(upcase));
       const recs: KeyRecord[] = [];
       let relinked = false;
       for (let i = 0; i < segs.length; i++) {
@@ -221,7 +215,7 @@ export class RegistrySession {
         recs.push(rec);
         if (rec.flags & KEYF_LINK && !(openLink && i === segs.length - 1)) {
           if (++depth > MAX_LINK_DEPTH) throw win32('ERROR_CANT_RESOLVE_FILENAME', `more than ${MAX_LINK_DEPTH} symbolic links`);
-          const v = await r.value(upcase(rec.path), upcase(SYMLINK_VALUE));
+          const v = await r.value(upathOf(rec), upcase(SYMLINK_VALUE));
           const target = v && v.type === REG_LINK ? parseObjectName(v.data.toString('utf16le', 0, v.data.length & ~1)) : undefined;
           if (!target) throw win32('ERROR_INVALID_PARAMETER', `${rec.path} is a link without a valid ${SYMLINK_VALUE}`);
           targetLen = target.length;
@@ -317,7 +311,13 @@ export class RegistrySession {
 
   // ---- BaseRegCreateKey (§3.1.5.7) ------------------------------------------------------------
 
-  async createKey(hKey: KeyHandle, subKey: string, opts: CreateOptions = {}): Promise<{ handle: KeyHandle; disposition: number }> {
+  async createKey(
+    hKey: KeyHandle,
+    subKey: string,
+    opts: CreateOptions = {},
+    /** Runs in the same atomic write once the key exists (the path API's create-and-set). */
+    then?: (w: StoreWriter, key: KeyRecord) => Promise<void>,
+  ): Promise<{ handle: KeyHandle; disposition: number }> {
     const h = this.live(hKey);
     const options = opts.options ?? 0;
     const sam = opts.sam ?? KEY_ALL_ACCESS;
@@ -354,7 +354,9 @@ export class RegistrySession {
       if (walk.recs.length === walk.segs.length) {
         const rec = walk.recs[walk.recs.length - 1]!;
         if (isLink && rel.length) throw win32('ERROR_ALREADY_EXISTS', subKey);
-        return { handle: this.newHandle(rec, this.grant(rec.sd, sam, options), logical, view, extra), disposition: REG_OPENED_EXISTING_KEY };
+        const access = this.grant(rec.sd, sam, options);
+        if (then) await then(w, rec);
+        return { handle: this.newHandle(rec, access, logical, view, extra), disposition: REG_OPENED_EXISTING_KEY };
       }
       const m = walk.recs.length;
       const parent = walk.recs[m - 1];
@@ -382,9 +384,10 @@ export class RegistrySession {
         w.changes.push({ kind: 'key-created', path: rec.path });
         parentRec = rec;
       }
-      await w.updateKey(upcase(parent.path), { lastWrite: now });
+      await w.updateKey(upathOf(parent), { lastWrite: now });
       const granted = this.token ? this.core.security.accessCheck(this.token, parentRec.sd, sam & ~KEY_WOW64_RES, {}) : undefined;
       const access = !this.token ? KEY_ALL_ACCESS | ACCESS_SYSTEM_SECURITY : granted?.allowed ? granted.granted : this.grantCreator(sam);
+      if (then) await then(w, parentRec);
       return { handle: this.newHandle(parentRec, access, logical, view, extra), disposition: REG_CREATED_NEW_KEY };
     });
   }
@@ -399,7 +402,7 @@ export class RegistrySession {
 
   private async subkeysOf(r: StoreReader, h: KeyHandle): Promise<KeyRecord[]> {
     const rec = await this.current(r, h);
-    const own = await r.subkeys(upcase(rec.path));
+    const own = await r.subkeys(upathOf(rec));
     if (!h.classes) return own;
     // HKCR: the union of the caller's and the machine's subkeys, the caller's first on a clash.
     const other = h.path.toUpperCase().startsWith('USER\\') ? ['Machine', 'SOFTWARE', 'Classes', ...h.classes.rel] : ['User', h.classes.sid, 'Software', 'Classes', ...h.classes.rel];
@@ -424,10 +427,28 @@ export class RegistrySession {
     });
   }
 
+  /** Every subkey at once (tools; the same order and access rule as BaseRegEnumKey). */
+  async enumKeys(hKey: KeyHandle): Promise<EnumKeyResult[]> {
+    const h = this.live(hKey, 'ERROR_INVALID_PARAMETER');
+    if (h.perf) return [];
+    this.need(h, KEY_ENUMERATE_SUB_KEYS, 'BaseRegEnumKey');
+    return this.exec.read(async (r) => {
+      const subs = h.classes ? await this.subkeysOf(r, h) : await r.subkeys(upcase((await this.current(r, h)).path));
+      return subs.map((k) => ({ name: baseName(k.path), className: k.className, lastWrite: k.lastWrite }));
+    });
+  }
+
+  /** Every value at once (tools; the same order and access rule as BaseRegEnumValue). */
+  async enumValues(hKey: KeyHandle): Promise<ValueRecord[]> {
+    const h = this.live(hKey, 'ERROR_INVALID_PARAMETER');
+    this.need(h, KEY_QUERY_VALUE, 'BaseRegEnumValue');
+    return this.exec.read(async (r) => [...(await this.valuesOf(r, h))]);
+  }
+
   private async valuesOf(r: StoreReader, h: KeyHandle): Promise<ValueRecord[]> {
     if (h.perf) return perfValues(h.perf, this.core.systemName);
     const rec = await this.current(r, h);
-    return r.values(upcase(rec.path));
+    return r.values(upathOf(rec));
   }
 
   async enumValue(hKey: KeyHandle, index: number): Promise<ValueRecord> {
@@ -488,7 +509,7 @@ export class RegistrySession {
         return v;
       }
       const rec = await this.current(r, h);
-      const v = await r.value(upcase(rec.path), upcase(vname));
+      const v = await r.value(upathOf(rec), upcase(vname));
       if (!v) throw win32('ERROR_FILE_NOT_FOUND', `value '${vname}'`);
       return v;
     });
@@ -498,20 +519,19 @@ export class RegistrySession {
     const h = this.live(hKey, 'ERROR_INVALID_PARAMETER');
     if (h.perf) throw win32('ERROR_ACCESS_DENIED', 'performance keys are read-only');
     this.need(h, KEY_SET_VALUE, 'BaseRegSetValue');
-    const vname = stripNul(name);
-    if (vname.length > MAX_VALUE_NAME) throw win32('ERROR_INVALID_PARAMETER', `value name of ${vname.length} characters (limit ${MAX_VALUE_NAME})`);
-    if (data.length > MAX_VALUE_DATA) throw win32('ERROR_INVALID_PARAMETER', `value data of ${data.length} bytes (limit ${MAX_VALUE_DATA})`);
-    if (!Number.isInteger(type) || type < 0 || type > 0xffffffff) throw win32('ERROR_INVALID_PARAMETER', `value type ${type}`);
-    await this.exec.write(async (w) => {
-      const rec = await this.current(w, h);
-      if (rec.flags & KEYF_LINK && upcase(vname) !== upcase(SYMLINK_VALUE)) throw win32('ERROR_ACCESS_DENIED', `a link key holds only ${SYMLINK_VALUE}`);
-      const up = upcase(rec.path);
-      const old = await w.value(up, upcase(vname));
-      // An overwritten value keeps its name's case and its place (Windows' order).
-      await w.setValue(up, { name: old ? old.name : vname, type, data: Buffer.from(data) });
-      await w.updateKey(up, { lastWrite: this.core.now() });
-      w.changes.push({ kind: 'value-set', path: rec.path, name: old ? old.name : vname });
-    });
+    const vname = checkValue(name, type, data);
+    await this.exec.write(async (w) => this.setIn(w, await this.current(w, h), vname, type, data));
+  }
+
+  /** The write of BaseRegSetValue on a key record (shared with the path API's create-and-set). */
+  async setIn(w: StoreWriter, rec: KeyRecord, vname: string, type: number, data: Buffer): Promise<void> {
+    if (rec.flags & KEYF_LINK && upcase(vname) !== upcase(SYMLINK_VALUE)) throw win32('ERROR_ACCESS_DENIED', `a link key holds only ${SYMLINK_VALUE}`);
+    const up = upathOf(rec);
+    const old = await w.value(up, upcase(vname));
+    // An overwritten value keeps its name's case and its place (Windows' order).
+    await w.setValue(up, { name: old ? old.name : vname, type, data: Buffer.from(data) });
+    await w.updateKey(up, { lastWrite: this.core.now() });
+    w.changes.push({ kind: 'value-set', path: rec.path, name: old ? old.name : vname });
   }
 
   async deleteValue(hKey: KeyHandle, name: string): Promise<void> {
@@ -521,7 +541,7 @@ export class RegistrySession {
     const vname = stripNul(name);
     await this.exec.write(async (w) => {
       const rec = await this.current(w, h);
-      const up = upcase(rec.path);
+      const up = upathOf(rec);
       if (!(await w.deleteValue(up, upcase(vname)))) throw win32('ERROR_FILE_NOT_FOUND', `value '${vname}'`);
       await w.updateKey(up, { lastWrite: this.core.now() });
       w.changes.push({ kind: 'value-deleted', path: rec.path, name: vname });
@@ -559,7 +579,7 @@ export class RegistrySession {
       if (rec.flags & KEYF_LINK && !opts.link) throw win32('ERROR_FILE_NOT_FOUND', `${rec.path} is a symbolic link (§3.1.1.11)`);
       const depth = rec.path.split('\\').length;
       if (depth <= 1 || (!this.trusted && depth <= 2)) throw win32('ERROR_ACCESS_DENIED', `${rec.path} is a root key`);
-      const up = upcase(rec.path);
+      const up = upathOf(rec);
       if (!opts.recursive && (await w.subkeyCount(up)) > 0) throw win32('ERROR_ACCESS_DENIED', `${rec.path} has subkeys`);
       if (this.token) {
         // SECURITY HOOK: DELETE on the key itself (Windows; the spec names no right)
@@ -597,7 +617,7 @@ export class RegistrySession {
       const rec = await this.current(w, h);
       // SECURITY HOOK: SecurityDescriptor.merge(other, secInfo)
       const merged = this.core.security.merge(rec.sd, sd, secInfo);
-      await w.updateKey(upcase(rec.path), { sd: merged });
+      await w.updateKey(upathOf(rec), { sd: merged });
       w.changes.push({ kind: 'security', path: rec.path });
     });
   }
@@ -658,6 +678,15 @@ export function mapGeneric(mask: number): number {
   if (mask & 0x20000000) m |= KEY_READ;
   if (mask & 0x10000000) m |= KEY_ALL_ACCESS;
   return m >>> 0;
+}
+
+/** BaseRegSetValue's checks on the name, type and data (§3.1.5.22; Windows' size limits). */
+export function checkValue(name: string, type: number, data: Buffer): string {
+  const vname = stripNul(name);
+  if (vname.length > MAX_VALUE_NAME) throw win32('ERROR_INVALID_PARAMETER', `value name of ${vname.length} characters (limit ${MAX_VALUE_NAME})`);
+  if (data.length > MAX_VALUE_DATA) throw win32('ERROR_INVALID_PARAMETER', `value data of ${data.length} bytes (limit ${MAX_VALUE_DATA})`);
+  if (!Number.isInteger(type) || type < 0 || type > 0xffffffff) throw win32('ERROR_INVALID_PARAMETER', `value type ${type}`);
+  return vname;
 }
 
 function stripNul(name: string): string {

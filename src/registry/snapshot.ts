@@ -56,9 +56,9 @@ export function encodeSnapshot(tree: MemoryTree, generation: number): Buffer {
     w.u32(n.flags);
     w.u32(nodeSd[i]!);
     const vals = n.vals;
-    w.u32(vals ? vals.size : 0);
+    w.u32(vals ? vals.length : 0);
     if (vals) {
-      for (const v of vals.values()) {
+      for (const v of vals) {
         w.str(v.name);
         w.u32(v.type);
         w.bytes(v.data);

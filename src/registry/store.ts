@@ -16,9 +16,9 @@ import {
 import { EmbeddedBackend, type EmbeddedOptions } from './embedded.js';
 import { MemoryBackend } from './memory.js';
 import { NotifyHub, type Notification, type WatchOptions, type Watcher } from './notify.js';
-import { objectName, parseToolPath, toolName } from './path.js';
+import { objectName, parseToolPath, toolName, type PredefinedKey } from './path.js';
 import { defaultSecurityModel, type SecurityModel, type Token } from './security.js';
-import { RegistrySession, SYSTEM_SID, type Executor, type KeyHandle } from './session.js';
+import { RegistrySession, SYSTEM_SID, checkValue, type Executor, type KeyHandle } from './session.js';
 import { WOW6432NODE } from './wow64.js';
 
 export interface StoreOptions {
@@ -77,16 +77,27 @@ export interface KeySummary {
 /** The path API (trusted): `HKLM\Software\X`-style paths, no handles. Also the transaction object. */
 export class PathApi {
   protected session!: RegistrySession;
+  // Trusted root handles are opened once and kept (no access check to redo; no state to go stale).
+  private readonly roots = new Map<string, KeyHandle>();
   constructor(session?: RegistrySession) {
     if (session) this.session = session;
+  }
+
+  private async root(which: PredefinedKey): Promise<KeyHandle> {
+    let h = this.roots.get(which);
+    if (!h || h.closed) {
+      h = await this.session.openPredefined(which, KEY_ALL_ACCESS);
+      this.roots.set(which, h);
+    }
+    return h;
   }
 
   private async open(path: string, opts: { create?: KeyOptions; openLink?: boolean; view?: 32 | 64 } = {}): Promise<KeyHandle> {
     const { root, subkey } = parseToolPath(path);
     const s = this.session;
     const sam = KEY_ALL_ACCESS | (opts.view === 32 ? 0x200 : 0);
-    const rootH = await s.openPredefined(root, KEY_ALL_ACCESS);
-    try {
+    const rootH = await this.root(root);
+    {
       if (opts.create) {
         const c = opts.create;
         const options = c.linkTarget ? REG_OPTION_CREATE_LINK : c.volatile ? REG_OPTION_VOLATILE : 0;
@@ -99,8 +110,6 @@ export class PathApi {
         return r.handle;
       }
       return await s.openKey(rootH, subkey, { sam, options: opts.openLink ? REG_OPTION_OPEN_LINK : 0 });
-    } finally {
-      s.closeKey(rootH);
     }
   }
 
@@ -117,8 +126,8 @@ export class PathApi {
   async createKey(path: string, opts: KeyOptions = {}): Promise<{ created: boolean }> {
     const { root, subkey } = parseToolPath(path);
     const s = this.session;
-    const rootH = await s.openPredefined(root, KEY_ALL_ACCESS);
-    try {
+    const rootH = await this.root(root);
+    {
       const options = opts.linkTarget ? REG_OPTION_CREATE_LINK : opts.volatile ? REG_OPTION_VOLATILE : 0;
       const r = await s.createKey(rootH, subkey, {
         options,
@@ -135,8 +144,6 @@ export class PathApi {
         s.closeKey(r.handle);
       }
       return { created: r.disposition === 1 };
-    } finally {
-      s.closeKey(rootH);
     }
   }
 
@@ -174,12 +181,12 @@ export class PathApi {
 
   /** Sets a value, creating the key if needed. */
   async setValue(path: string, name: string, type: number, data: Buffer): Promise<void> {
-    const h = await this.open(path, { create: {} });
-    try {
-      await this.session.setValue(h, name, type, data);
-    } finally {
-      this.session.closeKey(h);
-    }
+    const vname = checkValue(name, type, data);
+    const { root, subkey } = parseToolPath(path);
+    const s = this.session;
+    // One atomic write: open or create the key, then set the value in it.
+    const r = await s.createKey(await this.root(root), subkey, { sam: KEY_ALL_ACCESS }, (w, key) => s.setIn(w, key, vname, type, data));
+    s.closeKey(r.handle);
   }
 
   async getValue(path: string, name: string): Promise<{ type: number; data: Buffer } | undefined> {
@@ -213,31 +220,11 @@ export class PathApi {
 
   /** Names of the direct subkeys, in enumeration order. */
   async listSubkeys(path: string): Promise<string[]> {
-    return this.with(path, async (h) => {
-      const out: string[] = [];
-      for (let i = 0; ; i++) {
-        try {
-          out.push((await this.session.enumKey(h, i)).name);
-        } catch (err) {
-          if ((err as { code?: string }).code === 'ERROR_NO_MORE_ITEMS') return out;
-          throw err;
-        }
-      }
-    });
+    return this.with(path, async (h) => (await this.session.enumKeys(h)).map((k) => k.name));
   }
 
   async listValues(path: string): Promise<ValueRecord[]> {
-    return this.with(path, async (h) => {
-      const out: ValueRecord[] = [];
-      for (let i = 0; ; i++) {
-        try {
-          out.push(await this.session.enumValue(h, i));
-        } catch (err) {
-          if ((err as { code?: string }).code === 'ERROR_NO_MORE_ITEMS') return out;
-          throw err;
-        }
-      }
-    });
+    return this.with(path, (h) => this.session.enumValues(h));
   }
 
   /** The key's descriptor (self-relative), the parts selected by secInfo (default owner|group|DACL). */

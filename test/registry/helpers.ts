@@ -48,7 +48,7 @@ export async function startPostgres(opts: { fsync?: boolean } = {}): Promise<PgS
   const { uid, gid } = userIds('postgres');
   const added = spawnSync('ip', ['addr', 'add', `${PG_HOST}/32`, 'dev', 'lo'], { encoding: 'utf8' });
   const weAdded = added.status === 0;
-  if (!weAdded && !/File exists/.test(added.stderr)) throw new Error(`ip addr add ${PG_HOST}: ${added.stderr}`);
+  if (!weAdded && !/File exists|already assigned/.test(added.stderr)) throw new Error(`ip addr add ${PG_HOST}: ${added.stderr}`);
   const dir = mkdtempSync(join(tmpdir(), 'hw-pg-'));
   chownSync(dir, uid, gid);
   const init = spawnSync(initdb, ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'], { uid, gid, encoding: 'utf8', cwd: dir });

@@ -1,0 +1,188 @@
+// bench:store — the registry store (issue 4 §6): 1,000,000 values in 100,000 keys on the embedded
+// backend: durable write throughput (group commit), random reads, full enumeration, cold start from
+// the snapshot, RSS against the data size; then the same workload shape on PostgreSQL (the peer
+// for scale-out, private server on 127.0.0.40 with fsync on), and the ratios.
+//
+//   npm run bench:store [-- --values N --keys K --pg-values M --concurrency C --kills N]
+//
+// --kills N additionally runs the SIGKILL durability torture N times (the CI test runs 100).
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REG_BINARY, REG_DWORD, REG_SZ, encodeValue } from '../src/formats/value.js';
+import { RegistryStore, type StoreOptions } from '../src/registry/index.js';
+import { EmbeddedBackend } from '../src/registry/embedded.js';
+import { freshSchemaUrl, startPostgres } from '../test/registry/helpers.js';
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+}
+
+// ---- child mode: cold start + RSS of a fresh process -------------------------------------------
+if (process.argv[2] === '--load') {
+  const where = process.argv[3]!;
+  const t0 = performance.now();
+  const store = await RegistryStore.open(where.startsWith('postgres://') ? { postgres: where } : { data: where });
+  const loadMs = performance.now() - t0;
+  global.gc?.();
+  const m = process.memoryUsage();
+  process.stdout.write(JSON.stringify({ loadMs, rss: m.rss, heap: m.heapUsed, external: m.external + m.arrayBuffers }) + '\n');
+  await store.close();
+  process.exit(0);
+}
+
+const VALUES = arg('values', 1_000_000);
+const KEYS = arg('keys', 100_000);
+const PG_VALUES = arg('pg-values', 20_000);
+const CONC = arg('concurrency', 512);
+const READS = arg('reads', 200_000);
+
+// The workload: value i lives in key i % keys; a mix of what registries hold — path-like strings,
+// DWORDs and short binary blobs (deterministic, so both backends get the same bytes).
+function keyPath(i: number, keys: number): string {
+  const k = i % keys;
+  return `HKLM\\SOFTWARE\\Bench\\Vendor${k % 100}\\Product${Math.floor(k / 100) % 100}\\Component${k}`;
+}
+function valueOf(i: number): { name: string; type: number; data: Buffer } {
+  const kind = i % 10;
+  if (kind < 5) return { name: `Path${i}`, type: REG_SZ, data: encodeValue(REG_SZ, `C:\\Program Files\\Vendor\\Product\\bin\\module${i}.dll`) };
+  if (kind < 8) return { name: `Flag${i}`, type: REG_DWORD, data: encodeValue(REG_DWORD, i >>> 0) };
+  const b = Buffer.alloc(32 + (i % 33));
+  b.writeUInt32LE(i >>> 0, 0);
+  return { name: `Blob${i}`, type: REG_BINARY, data: b };
+}
+
+interface Figures {
+  backend: string;
+  values: number;
+  keys: number;
+  writesPerSec: number;
+  readsPerSec: number;
+  enumSec: number;
+  loadSec: number;
+  rssMB: number;
+  dataMB: number;
+  fileMB: number;
+}
+
+async function pool(n: number, conc: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(conc, n) }, async () => {
+      for (let i = next++; i < n; i = next++) await fn(i);
+    }),
+  );
+}
+
+function loadInChild(where: string): Promise<{ loadMs: number; rss: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', new URL(import.meta.url).pathname, '--load', where], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load child exited ${code}`))));
+  });
+}
+
+function dirBytes(dir: string): number {
+  let total = 0;
+  for (const f of spawnSync('ls', [dir], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)) total += statSync(join(dir, f)).size;
+  return total;
+}
+
+async function run(label: string, loc: StoreOptions, where: string, values: number, keys: number): Promise<Figures> {
+  const store = await RegistryStore.open({ ...loc, log: () => undefined });
+  let dataBytes = 0;
+  for (let i = 0; i < values; i++) {
+    const v = valueOf(i);
+    dataBytes += v.name.length * 2 + v.data.length;
+  }
+  // 1. durable writes, many in flight: the embedded store shares each fdatasync among them.
+  let t = performance.now();
+  await pool(values, CONC, async (i) => {
+    const v = valueOf(i);
+    await store.setValue(keyPath(i, keys), v.name, v.type, v.data);
+  });
+  const writeSec = (performance.now() - t) / 1000;
+  process.stdout.write(`  ${label}: ${values} durable writes in ${writeSec.toFixed(1)} s\n`);
+  // 2. random reads
+  const reads = Math.min(READS, values * 2);
+  let seed = 12345;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % values);
+  t = performance.now();
+  await pool(reads, 64, async () => {
+    const i = rnd();
+    const got = await store.getValue(keyPath(i, keys), valueOf(i).name);
+    if (!got) throw new Error(`value ${i} missing`);
+  });
+  const readSec = (performance.now() - t) / 1000;
+  // 3. full enumeration of the tree
+  t = performance.now();
+  let seenValues = 0;
+  const stack = ['HKLM\\SOFTWARE\\Bench'];
+  while (stack.length) {
+    const p = stack.pop()!;
+    seenValues += (await store.listValues(p)).length;
+    for (const s of await store.listSubkeys(p)) stack.push(`${p}\\${s}`);
+  }
+  const enumSec = (performance.now() - t) / 1000;
+  if (seenValues !== values) throw new Error(`enumeration saw ${seenValues} values, wrote ${values}`);
+  // 4. fold the journal into the snapshot, then cold start + RSS in a fresh process
+  if (store.backend instanceof EmbeddedBackend) await store.backend.compact();
+  await store.close();
+  const load = await loadInChild(where);
+  return {
+    backend: label,
+    values,
+    keys,
+    writesPerSec: values / writeSec,
+    readsPerSec: reads / readSec,
+    enumSec,
+    loadSec: load.loadMs / 1000,
+    rssMB: load.rss / 2 ** 20,
+    dataMB: dataBytes / 2 ** 20,
+    fileMB: loc.data ? dirBytes(loc.data) / 2 ** 20 : 0,
+  };
+}
+
+function line(f: Figures): string {
+  return (
+    `${f.backend.padEnd(10)} ${String(f.values).padStart(8)} values/${String(f.keys).padStart(7)} keys  ` +
+    `writes ${Math.round(f.writesPerSec).toLocaleString('en-US').padStart(8)}/s  reads ${Math.round(f.readsPerSec).toLocaleString('en-US').padStart(8)}/s  ` +
+    `enum ${f.enumSec.toFixed(2)} s  load ${f.loadSec.toFixed(2)} s  RSS ${f.rssMB.toFixed(0)} MB (data ${f.dataMB.toFixed(0)} MB${f.fileMB ? `, files ${f.fileMB.toFixed(0)} MB` : ''})`
+  );
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'hw-bench-store-'));
+const results: Figures[] = [];
+try {
+  process.stdout.write(`bench:store — ${VALUES} values in ${KEYS} keys, ${CONC} writers in flight\n`);
+  results.push(await run('embedded', { data: dir }, dir, VALUES, KEYS));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+const emb = results[0]!;
+
+let pgFig: Figures | undefined;
+const server = await startPostgres({ fsync: true });
+try {
+  const url = await freshSchemaUrl(server);
+  const pgKeys = Math.max(1, Math.round((PG_VALUES * KEYS) / VALUES));
+  pgFig = await run('postgres', { postgres: url }, url, PG_VALUES, pgKeys);
+} finally {
+  await server.stop();
+}
+
+process.stdout.write('\n' + line(emb) + '\n' + line(pgFig) + '\n');
+process.stdout.write(
+  `ratio embedded/postgres: writes ${(emb.writesPerSec / pgFig.writesPerSec).toFixed(1)}x, reads ${(emb.readsPerSec / pgFig.readsPerSec).toFixed(1)}x, ` +
+    `enumeration per value ${(pgFig.enumSec / pgFig.values / (emb.enumSec / emb.values)).toFixed(1)}x faster` +
+    (PG_VALUES !== VALUES ? ` (postgres ran ${PG_VALUES} values: the same workload scaled to finish in minutes)` : '') +
+    '\n',
+);
+process.stdout.write(
+  `targets (embedded): writes >= 50,000/s: ${emb.writesPerSec >= 50_000 ? 'met' : 'NOT met'}; load <= 2 s: ${emb.loadSec <= 2 ? 'met' : 'NOT met'}; ` +
+    `RSS <= 2x data: ${emb.rssMB <= 2 * emb.dataMB ? 'met' : 'NOT met'} (${(emb.rssMB / emb.dataMB).toFixed(2)}x)\n`,
+);
