@@ -15,6 +15,17 @@ function fuzzRun(): boolean {
   const s = (performance.now() - t0) / 1000;
   console.log(`auth fuzz: ${r.cases} cases over ${targets.length} targets in ${s.toFixed(2)} s = ${Math.round(r.cases / s)} cases/s; ` +
     `typed errors ${r.typedErrors}, accepted ${r.accepted}, untyped failures ${r.failures.length}, slowest case ${r.slowestMs.toFixed(2)} ms`);
+  if (r.slowest) {
+    // Replay the slowest case alone: a real algorithmic problem stays slow, a scheduler hiccup does not.
+    const t = targets.find((x) => x.name === r.slowest!.target)!;
+    const t1 = performance.now();
+    try {
+      t.run(Buffer.from(r.slowest.input, 'hex'));
+    } catch {
+      // typed errors were already counted
+    }
+    console.log(`  slowest case (${r.slowest.target}, ${r.slowest.input.length / 2} bytes) replayed alone: ${(performance.now() - t1).toFixed(2)} ms`);
+  }
   for (const f of r.failures) console.log(`  FAILURE ${f.target}: ${f.error}\n    input ${f.input}`);
   return r.failures.length === 0;
 }

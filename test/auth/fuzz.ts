@@ -131,6 +131,8 @@ export interface FuzzResult {
   accepted: number;
   failures: { target: string; input: string; error: string }[];
   slowestMs: number;
+  /** The slowest case, to replay it alone when it looks suspicious. */
+  slowest?: { target: string; input: string };
 }
 
 /** Runs `perTarget` mutated cases against every target. */
@@ -149,7 +151,10 @@ export function fuzz(targets: Target[], perTarget: number, seed = 0x5eed): FuzzR
         else if (res.failures.length < 20) res.failures.push({ target: t.name, input: input.toString('hex'), error: String(err) });
       }
       const dt = performance.now() - t0;
-      if (dt > res.slowestMs) res.slowestMs = dt;
+      if (dt > res.slowestMs) {
+        res.slowestMs = dt;
+        res.slowest = { target: t.name, input: input.toString('hex') };
+      }
       res.cases++;
     }
   }
