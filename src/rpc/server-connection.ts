@@ -30,6 +30,7 @@ import { protectFrame, trailerFor, unprotectPdu, type ConnectionSecurity } from 
 import type { AssociationGroup, CallContext, CallIdentity, RpcInterface, RpcServer, TransportInfo } from './server.js';
 import { encodeResponse } from './pdu/call.js';
 import { STATUS } from './status.js';
+import { splitVerificationTrailer } from './verification.js';
 
 const ZERO_SYNTAX: SyntaxId = { uuid: '00000000-0000-0000-0000-000000000000', version: 0, minor: 0 };
 const NDR20: SyntaxId = { uuid: NDR20_UUID, version: NDR20_VERSION, minor: 0 };
@@ -389,7 +390,13 @@ export class ServerConnection {
     r.size += p.stub.length;
     if (!(p.flags & PFC_LAST_FRAG)) return;
     this.reassembly = undefined;
-    const stub = r.chunks.length === 1 ? r.chunks[0]! : Buffer.concat(r.chunks, r.size);
+    let stub = r.chunks.length === 1 ? r.chunks[0]! : Buffer.concat(r.chunks, r.size);
+    const vt = splitVerificationTrailer(stub);
+    if (vt) {
+      // MS-RPCE §2.2.2.13: a must-process command we cannot process rejects the call with status 5
+      if (vt.unknownMustProcess) return this.sendFault(r.callId, STATUS.ERROR_ACCESS_DENIED, true, r.contextId);
+      stub = vt.stub;
+    }
     this.dispatch(r, stub);
   }
 

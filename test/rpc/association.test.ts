@@ -3,7 +3,8 @@ import { RpcClient } from '../../src/rpc/client.js';
 import { RpcBindError, RpcFault, RpcSecurityError, RpcTimeoutError, RpcAbortedError } from '../../src/rpc/errors.js';
 import { RpcServer } from '../../src/rpc/server.js';
 import { STATUS } from '../../src/rpc/status.js';
-import { duplexPair, ECHO_UUID, echoInterface, ntlmClient, ntlmServerFactory } from './helpers.js';
+import { duplexPair, ECHO_UUID, echoInterface, ntlmClient, ntlmServerFactory, TEST_USER } from './helpers.js';
+import { spnegoAuth } from '../../src/rpc/auth.js';
 
 const ECHO = { uuid: ECHO_UUID, version: 1, minor: 0 };
 const servers: RpcServer[] = [];
@@ -40,6 +41,33 @@ describe('RPC association over a byte stream', () => {
       c.close();
     });
   }
+
+  it('binds with SPNEGO (4 legs: bind, bind_ack, alter_context, alter_context_resp) at privacy', async () => {
+    const server = setup();
+    const [a, b] = duplexPair();
+    server.serve(b);
+    const c = await RpcClient.bind(a, ECHO, { auth: spnegoAuth({ user: TEST_USER.user, domain: TEST_USER.domain, password: TEST_USER.password }, 6) });
+    expect(c.authLevel).toBe(6);
+    expect(await c.call(1, Buffer.from('spnego'))).toEqual(Buffer.from('ogenps'));
+    const id = JSON.parse((await c.call(6, Buffer.alloc(0))).toString());
+    expect(id).toMatchObject({ user: 'rpcuser', source: 'rpc' });
+    c.close();
+  });
+
+  it('strips a verification trailer before the handler sees the stub, and rejects an unknown must-process command', async () => {
+    const server = setup();
+    const c = await connect(server, 5);
+    const sig = Buffer.from([0x8a, 0xe3, 0x13, 0x71, 0x02, 0xf4, 0x36, 0x71]);
+    const bitmask = Buffer.from([0x01, 0x40, 0x04, 0x00, 0x01, 0x00, 0x00, 0x00]); // BITMASK_1 | END, length 4
+    const params = Buffer.from('ABCDEFGH');
+    expect(await c.call(0, Buffer.concat([params, sig, bitmask]))).toEqual(params);
+    const unknown = Buffer.from([0x07, 0xc0, 0x00, 0x00]); // command 7 | END | MUST_PROCESS, length 0
+    await expect(c.call(0, Buffer.concat([params, sig, unknown]))).rejects.toMatchObject({ status: STATUS.ERROR_ACCESS_DENIED });
+    // not a trailer (not 4-byte aligned): passed through untouched
+    const odd = Buffer.concat([Buffer.from('ABC'), sig, bitmask]);
+    expect(await c.call(0, odd)).toEqual(odd);
+    c.close();
+  });
 
   it('keeps many calls in flight and demultiplexes answers that come back out of order', async () => {
     const server = setup();

@@ -1,6 +1,7 @@
 // Shared helpers for the RPC tests: an in-memory duplex pair, a test interface, NTLM contexts.
 import { Duplex } from 'node:stream';
-import { NtlmClient, NtlmServer } from '../../src/auth/ntlm/index.js';
+import { NtlmClient } from '../../src/auth/ntlm/index.js';
+import { serverSecurity } from '../../src/rpc/auth.js';
 import type { SecurityContext } from '../../src/auth/types.js';
 import type { RpcInterface } from '../../src/rpc/server.js';
 
@@ -38,11 +39,13 @@ export function duplexPair(): [Duplex, Duplex] {
 
 export const TEST_USER = { user: 'rpcuser', domain: 'HIVE', password: 'Pa55word!' };
 
+/** NTLM (10) and SPNEGO (9) acceptors for the test account. */
 export function ntlmServerFactory(): (authType: number) => SecurityContext | undefined {
-  return (authType) =>
-    authType === 10
-      ? new NtlmServer({ accounts: [{ user: TEST_USER.user, domain: TEST_USER.domain, password: TEST_USER.password, sid: 'S-1-5-21-1-2-3-1001', groups: ['S-1-5-32-544'] }], netbiosDomainName: 'HIVE', netbiosComputerName: 'HIVEWIRE' })
-      : undefined;
+  return serverSecurity({
+    accounts: [{ user: TEST_USER.user, domain: TEST_USER.domain, password: TEST_USER.password, sid: 'S-1-5-21-1-2-3-1001', groups: ['S-1-5-32-544'] }],
+    netbiosDomainName: 'HIVE',
+    netbiosComputerName: 'HIVEWIRE',
+  });
 }
 
 export function ntlmClient(password = TEST_USER.password): NtlmClient {

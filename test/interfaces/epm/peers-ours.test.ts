@@ -65,7 +65,7 @@ describe('impacket against our server', () => {
 });
 
 describe("Samba's rpcclient against our endpoint mapper", () => {
-  for (const opt of ['', '[connect,ntlm]', '[sign,ntlm]', '[seal,ntlm]']) {
+  for (const opt of ['', '[connect,ntlm]', '[sign,ntlm]', '[seal,ntlm]', '[sign,spnego]', '[seal,spnego]']) {
     it(`epmlookup over ncacn_ip_tcp:${ADDR}${opt}`, async () => {
       const { stdout, stderr } = await run('rpcclient', ['-U', `${TEST_USER.domain}/${TEST_USER.user}%${TEST_USER.password}`, `ncacn_ip_tcp:${ADDR}${opt}`, '-c', 'epmlookup'], {
         timeout: 60_000,
