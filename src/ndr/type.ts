@@ -74,6 +74,30 @@ export class Primitive<T, K extends string = string> extends NdrType<T> {
   }
 }
 
+// Node's readBigInt64LE builds the result from two halves with several intermediate BigInts; copying
+// the 8 bytes into a scratch BigInt64Array allocates just the one (hyper is everywhere in DRSR).
+const scratch8 = new Uint8Array(8);
+const asI64 = new BigInt64Array(scratch8.buffer);
+const asU64 = new BigUint64Array(scratch8.buffer);
+function load8(b: Uint8Array, p: number): void {
+  scratch8[0] = b[p]!;
+  scratch8[1] = b[p + 1]!;
+  scratch8[2] = b[p + 2]!;
+  scratch8[3] = b[p + 3]!;
+  scratch8[4] = b[p + 4]!;
+  scratch8[5] = b[p + 5]!;
+  scratch8[6] = b[p + 6]!;
+  scratch8[7] = b[p + 7]!;
+}
+export function readI64(b: Uint8Array, p: number): bigint {
+  load8(b, p);
+  return asI64[0]!;
+}
+export function readU64(b: Uint8Array, p: number): bigint {
+  load8(b, p);
+  return asU64[0]!;
+}
+
 const int = (lo: number, hi: number) => (v: number) => Number.isInteger(v) && v >= lo && v <= hi;
 const big = (lo: bigint, hi: bigint) => (v: bigint) => typeof v === 'bigint' && v >= lo && v <= hi;
 
@@ -83,8 +107,8 @@ export const u16 = new Primitive<number, 'u16'>('u16', 2, (b, p) => b.readUInt16
 export const i16 = new Primitive<number, 'i16'>('i16', 2, (b, p) => b.readInt16LE(p), (b, v, p) => void b.writeInt16LE(v, p), int(-0x8000, 0x7fff));
 export const u32 = new Primitive<number, 'u32'>('u32', 4, (b, p) => b.readUInt32LE(p), (b, v, p) => void b.writeUInt32LE(v, p), int(0, 0xffffffff));
 export const i32 = new Primitive<number, 'i32'>('i32', 4, (b, p) => b.readInt32LE(p), (b, v, p) => void b.writeInt32LE(v, p), int(-0x80000000, 0x7fffffff));
-export const u64 = new Primitive<bigint, 'u64'>('u64', 8, (b, p) => b.readBigUInt64LE(p), (b, v, p) => void b.writeBigUInt64LE(v, p), big(0n, 0xffffffffffffffffn));
-export const i64 = new Primitive<bigint, 'i64'>('i64', 8, (b, p) => b.readBigInt64LE(p), (b, v, p) => void b.writeBigInt64LE(v, p), big(-(1n << 63n), (1n << 63n) - 1n));
+export const u64 = new Primitive<bigint, 'u64'>('u64', 8, readU64, (b, v, p) => void b.writeBigUInt64LE(v, p), big(0n, 0xffffffffffffffffn));
+export const i64 = new Primitive<bigint, 'i64'>('i64', 8, readI64, (b, v, p) => void b.writeBigInt64LE(v, p), big(-(1n << 63n), (1n << 63n) - 1n));
 export const f32 = new Primitive<number, 'f32'>('f32', 4, (b, p) => b.readFloatLE(p), (b, v, p) => void b.writeFloatLE(v, p));
 export const f64 = new Primitive<number, 'f64'>('f64', 8, (b, p) => b.readDoubleLE(p), (b, v, p) => void b.writeDoubleLE(v, p));
 /** NDR boolean: one octet, 0 = false, anything else true (C706 §14.2.2). */
@@ -221,7 +245,7 @@ const INLINE: Record<string, string> = {
   u8: 'b[p]', char: 'b[p]', byte: 'b[p]', i8: 'b.readInt8(p)', boolean: 'b[p] !== 0',
   u16: 'b.readUInt16LE(p)', wchar: 'b.readUInt16LE(p)', enum16: 'b.readUInt16LE(p)', i16: 'b.readInt16LE(p)',
   u32: 'b.readUInt32LE(p)', i32: 'b.readInt32LE(p)', v1_enum: 'b.readInt32LE(p)', f32: 'b.readFloatLE(p)',
-  u64: 'b.readBigUInt64LE(p)', i64: 'b.readBigInt64LE(p)', f64: 'b.readDoubleLE(p)',
+  u64: 'U64(b, p)', i64: 'I64(b, p)', f64: 'b.readDoubleLE(p)',
 };
 
 function compileStructRead<T>(st: StructType<T>): (r: NdrReader, scope: any, conf: number) => T {
@@ -265,7 +289,7 @@ function compileStructRead<T>(st: StructType<T>): (r: NdrReader, scope: any, con
   });
   lines.push('return o;');
   const src = `return function readStruct(r, scope, conf) {\n  ${lines.join('\n  ')}\n};`;
-  return new Function('T', 'G', src)(types, guidToString);
+  return new Function('T', 'G', 'I64', 'U64', src)(types, guidToString, readI64, readU64);
 }
 
 export function struct<F extends Fields>(fields: F): StructType<StructValue<F>> {
