@@ -30,7 +30,12 @@ class Lines {
   private readonly lines: string[];
   private readonly starts: number[];
   index = 0;
-  constructor(text: string) {
+  /** `byteOffset(n)`: where character n of the text starts in the input bytes. */
+  constructor(
+    private readonly text_: string,
+    private readonly byteOffset: (chars: number) => number,
+  ) {
+    const text = text_;
     this.lines = [];
     this.starts = [];
     const re = /\r\n|\n|\r/g;
@@ -53,8 +58,9 @@ class Lines {
   get number(): number {
     return this.index + 1;
   }
+  /** The error at `column` (0-based) of the current line; its offset is the line's first byte. */
   error(column: number, expected: string, detail?: string): FormatError {
-    const offset = (this.starts[this.index] ?? 0) + column;
+    const offset = this.byteOffset(this.starts[this.index] ?? this.text_.length);
     return new FormatError(FORMAT, offset, expected, detail, { line: this.index + 1, column: column + 1 });
   }
 }
@@ -167,15 +173,20 @@ function valueData(lines: Lines, i: number, version: 4 | 5): { type: number; dat
 export function parseReg(input: Buffer | string): RegFile {
   let text: string;
   let encoding: RegEncoding;
+  let byteOffset: (chars: number) => number;
   if (typeof input === 'string') {
     text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
     encoding = 'utf16le';
+    byteOffset = (n) => n;
   } else {
     const d = decodeRegBytes(input);
     text = d.text;
     encoding = d.encoding;
+    if (d.encoding === 'utf16le') byteOffset = (n) => d.bomLength + 2 * n;
+    else if (d.encoding === 'latin1') byteOffset = (n) => n;
+    else byteOffset = (n) => d.bomLength + Buffer.byteLength(text.slice(0, n), 'utf8');
   }
-  const lines = new Lines(text);
+  const lines = new Lines(text, byteOffset);
   while (!lines.done && lines.text.trim() === '') lines.index++;
   if (lines.done) {
     lines.index = 0;

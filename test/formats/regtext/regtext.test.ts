@@ -99,6 +99,25 @@ describe('.reg parser', () => {
     const fe = err as FormatError;
     expect([fe.line, fe.column]).toEqual([line, column]);
     expect(fe.message).toMatch(re);
+    // the offset is where the line starts in the input bytes
+    // (or the end of the input, for a line that never came)
+    const lineStart = Buffer.byteLength(text.split(/\r?\n/).slice(0, line - 1).map((l) => l + '\r\n').join(''));
+    expect(fe.offset).toBe(Math.min(lineStart, Buffer.byteLength(text)));
+  });
+
+  it('reports byte offsets of the line in UTF-16LE and UTF-8 input', () => {
+    const text = H5 + '[Kë]\r\n"v"=zz\r\n';
+    const at = (buf: Buffer): number => {
+      try {
+        parseReg(buf);
+      } catch (e) {
+        return (e as FormatError).offset;
+      }
+      return -1;
+    };
+    const lineStart = text.indexOf('"v"');
+    expect(at(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]))).toBe(2 + 2 * lineStart);
+    expect(at(Buffer.from(text, 'utf8'))).toBe(lineStart + 1);
   });
 });
 
