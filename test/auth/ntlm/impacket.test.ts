@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuthError } from '../../../src/auth/errors.js';
 import {
-  computeNtlmv2Response, decodeAuthenticateMessage, decodeAvPairs, encodeAvPairs, encodeChallengeMessage, NtlmClient, NTLMSSP_NEGOTIATE_TARGET_INFO, encodeClientChallengeTemp, MsvAvDnsComputerName, MsvAvNbComputerName,
+  computeNtlmv2Response, decodeAuthenticateMessage, decodeAvPairs, decodeNtlmv2Response, fileTime, MsvAvTargetName, MsvAvTimestamp, encodeAvPairs, encodeChallengeMessage, NtlmClient, NTLMSSP_NEGOTIATE_TARGET_INFO, encodeClientChallengeTemp, MsvAvDnsComputerName, MsvAvNbComputerName,
   MsvAvNbDomainName, ntHash, NtlmServer, NtlmSessionSecurity, NTLMSSP_NEGOTIATE_128, NTLMSSP_NEGOTIATE_56,
   NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY, NTLMSSP_NEGOTIATE_KEY_EXCH, NTLMSSP_NEGOTIATE_LM_KEY, NTLMSSP_NEGOTIATE_SEAL, NTLMSSP_NEGOTIATE_SIGN,
   NTLMSSP_NEGOTIATE_UNICODE, NTOWFv2, SEALKEY, SIGNKEY,
@@ -53,6 +53,27 @@ describe('differential: ours vs impacket.ntlm', () => {
       expect(hex(ours.LmChallengeResponse)).toBe(theirs[i].lm);
       expect(hex(ours.SessionBaseKey)).toBe(theirs[i].sessionBaseKey);
     });
+  });
+
+  it('NTLMv2 with a real timestamp: our NTLMv2_CLIENT_CHALLENGE codec re-encodes impacket\'s bytes and gives its response', () => {
+    const u16 = (s: string) => Buffer.from(s, 'utf16le');
+    const time = fileTime(Date.UTC(2026, 10, 22, 4, 0, 0));
+    const targetInfo = encodeAvPairs([
+      { AvId: MsvAvNbDomainName, Value: u16('LAB') }, { AvId: MsvAvNbComputerName, Value: u16('SRV1') },
+      { AvId: MsvAvTimestamp, Value: time },
+    ]);
+    const serverChallenge = unhex('a1b2c3d4e5f60718');
+    const clientChallenge = unhex('0102030405060708');
+    const [theirs] = impacket([{ op: 'ntlmv2_live', flags: 0, serverChallenge: hex(serverChallenge), clientChallenge: hex(clientChallenge), targetInfo: hex(targetInfo), user: 'alice', domain: 'LAB', password: 'Secret#1' }]);
+    const decoded = decodeNtlmv2Response(unhex(theirs.nt));
+    expect(decoded.challenge.TimeStamp.equals(time)).toBe(true);
+    expect(decoded.challenge.ChallengeFromClient.equals(clientChallenge)).toBe(true);
+    expect(decoded.challenge.AvPairs.find((p) => p.AvId === MsvAvTargetName)!.Value.toString('utf16le')).toBe('cifs/SRV1');
+    const temp = encodeClientChallengeTemp(decoded.challenge);
+    expect(temp.equals(decoded.temp)).toBe(true);
+    const ours = computeNtlmv2Response(NTOWFv2(ntHash('Secret#1'), 'alice', 'LAB'), serverChallenge, temp, clientChallenge);
+    expect(hex(ours.NtChallengeResponse)).toBe(theirs.nt);
+    expect(hex(ours.SessionBaseKey)).toBe(theirs.sessionBaseKey);
   });
 
   it('SIGNKEY, SEALKEY and the encrypted session key for every key strength', () => {

@@ -33,6 +33,14 @@ def op_ntlmv2(a):
     return {'nt': h(nt), 'lm': h(lm), 'sessionBaseKey': h(sbk)}
 
 
+def op_ntlmv2_live(a):
+    # Without TEST_CASE: impacket takes the time from MsvAvTimestamp and adds an MsvAvTargetName itself.
+    nt, lm, sbk = ntlm.computeResponseNTLMv2(
+        a['flags'], u(a['serverChallenge']), u(a['clientChallenge']), u(a['targetInfo']),
+        a['domain'], a['user'], a.get('password', ''), '', '')
+    return {'nt': h(nt), 'lm': h(lm), 'sessionBaseKey': h(sbk)}
+
+
 def op_keys(a):
     f, k = a['flags'], u(a['esk'])
     return {
