@@ -109,4 +109,33 @@ describe('hives hivex writes, read by us', () => {
     // and the same through a whole-buffer read
     expect(flatObject(readHive(readFileSync(file)))).toEqual(flatObject(tree));
   });
+
+  it('hivex edits a hive we wrote (ri-split lists, big data, shared sk cells) and we read its edits', () => {
+    requireTool('hivexregedit', 'libwin-hivex-perl');
+    const tree = sampleTree({ big: true, many: 1100 });
+    const file = join(dir, 'edited.hiv');
+    writeFileSync(file, writeHive(tree));
+    const edits = [
+      'Windows Registry Editor Version 5.00',
+      '',
+      `[${PREFIX}\\Lab\\Many\\K00550x]`,
+      '"Added"=dword:00000007',
+      '',
+      `[${PREFIX}\\Lab\\Sub1]`,
+      '"Small"=dword:00000002',
+      '"NewBig"=hex:' + Buffer.alloc(20000, 0x5a).toString('hex').replace(/(..)(?!$)/g, '$1,'),
+      '',
+    ].join('\n');
+    const regFile = join(dir, 'edits.reg');
+    writeFileSync(regFile, edits);
+    run('hivexregedit', ['--merge', '--prefix', PREFIX, file, regFile], UTF8);
+    const expected = regToTree(parseReg(treeToRegText(tree, PREFIX, { flavor: 'samba' }) + edits.split('\n').slice(1).join('\n')), { root: PREFIX });
+    const h = Hive.open(file);
+    try {
+      expect(flatObject(h.toTree())).toEqual(flatObject(expected));
+      expect(checkHive(h).problems).toEqual([]);
+    } finally {
+      h.close();
+    }
+  });
 });
