@@ -37,13 +37,14 @@
 //   s.flushKey(h), s.closeKey(h), s.watch(h, opts), s.close() (rundown of all its handles)
 //
 // Storage: backend.ts is the interface; memory.ts, embedded.ts (journal + snapshot in a directory),
-// postgres.ts. Security: security.ts is the one place the store meets src/security.
+// postgres.ts. Security: security.ts is the one place the store meets src/security (windowsSecurity is
+// the default model; permissiveSecurity grants everything).
 
 export { RegistryStore, PathApi, filetimeFromMs, type StoreOptions, type KeyOptions, type KeySummary } from './store.js';
 export { RegistrySession, KeyHandle, SYSTEM_SID, mapGeneric, type OpenOptions, type CreateOptions, type EnumKeyResult, type KeyInfo } from './session.js';
 export { Watcher, type Notification, type WatchOptions } from './notify.js';
 export { parseToolPath, toolName, objectName, type PredefinedKey } from './path.js';
-export { permissiveSecurity, defaultSecurityModel, type SecurityModel, type Token } from './security.js';
+export { windowsSecurity, permissiveSecurity, defaultSecurityModel, type SecurityModel, type Token } from './security.js';
 export type { StorageBackend, KeyRecord, ValueRecord, ChangeEvent } from './backend.js';
 export { SHARED_KEYS, redirect32 } from './wow64.js';
 export * from './constants.js';

@@ -1,18 +1,20 @@
 // The store's one door to access control (MS-RRP §3.1.1.10; MS-DTYP §2.4.6, §2.5.3.2). Keys hold their
 // security descriptor as self-relative bytes; every decision goes through a SecurityModel, so the
-// rules live in src/security and the store only says where they apply.
-//
-// SECURITY HOOK: until src/security/index.js lands, `defaultSecurityModel()` is the permissive model
-// below (null DACL: everyone granted what they ask). Switching to the real model is this file only.
+// rules live in src/security and the store only says where they apply (the "SECURITY HOOK" comments
+// in session.ts and store.ts). `windowsSecurity` is the default; tests may plug in another model.
 
-/** The caller of the handle API (MS-DTYP §2.5.2 Token, reduced to what the store needs). Mirrors
- * src/security's `Token` ({ user: Sid; groups: Sid[]; privileges: Set<string> }). */
-export interface Token {
-  /** The caller's SID; its string form (S-1-5-21-...) names HKEY_CURRENT_USER (§3.1.1.8). */
-  user: { toString(): string };
-  groups: readonly { toString(): string }[];
-  privileges: ReadonlySet<string>;
-}
+import {
+  SecurityDescriptor,
+  accessCheck,
+  createChildDescriptor,
+  defaultDescriptorFor,
+  makeToken,
+  KEY_GENERIC_MAPPING,
+  type Token,
+} from '../security/index.js';
+import { toolName } from './path.js';
+
+export type { Token };
 
 export interface AccessResult {
   granted: number;
@@ -22,10 +24,12 @@ export interface AccessResult {
 export interface SecurityModel {
   /** MS-DTYP §2.5.3.2 with the key generic mapping, MAXIMUM_ALLOWED and backup/restore intent. */
   accessCheck(token: Token, sd: Buffer, desired: number, intent: { backupIntent?: boolean; restoreIntent?: boolean }): AccessResult;
-  /** The descriptor of a new key: inherited from the parent, or built from an explicit one (§3.1.5.7). */
+  /** The descriptor of a new key: inherited from the parent, or built from an explicit one (§3.1.5.7).
+   * No token: created by the trusted side (SYSTEM). */
   createChild(parentSd: Buffer, explicitSd: Buffer | undefined, token: Token | undefined): Buffer;
-  /** Windows' default descriptor for a predefined key path ("Machine\SOFTWARE", "User"). */
-  defaultFor(path: string): Buffer;
+  /** Windows' default descriptor for a predefined key ("Machine\SOFTWARE", "User\S-1-5-21-…"), or
+   * undefined for keys that inherit from their parent. */
+  defaultFor(path: string): Buffer | undefined;
   /** The parts of `sd` selected by SECURITY_INFORMATION (BaseRegGetKeySecurity §3.1.5.13). */
   subset(sd: Buffer, secInfo: number): Buffer;
   /** `sd` with the parts selected by secInfo replaced from `update` (BaseRegSetKeySecurity §3.1.5.21). */
@@ -34,10 +38,43 @@ export interface SecurityModel {
   isValid(sd: Buffer): boolean;
 }
 
+// Parsed descriptors by the Buffer that holds them: a key's descriptor bytes are one shared object,
+// so each is decoded once however often it is checked.
+const parsedSd = new WeakMap<Buffer, SecurityDescriptor>();
+function parse(sd: Buffer): SecurityDescriptor {
+  let d = parsedSd.get(sd);
+  if (!d) {
+    d = SecurityDescriptor.fromBinary(sd);
+    parsedSd.set(sd, d);
+  }
+  return d;
+}
+
+/** The trusted side creates keys as LocalSystem, a member of Administrators. */
+const SYSTEM_TOKEN = makeToken('S-1-5-18', ['S-1-5-32-544', 'S-1-1-0', 'S-1-5-11']);
+
+/** Windows' rules, from src/security. */
+export const windowsSecurity: SecurityModel = {
+  accessCheck: (token, sd, desired, intent) => accessCheck(token, parse(sd), desired, KEY_GENERIC_MAPPING, intent),
+  createChild: (parentSd, explicitSd, token) =>
+    createChildDescriptor(parse(parentSd), explicitSd ? SecurityDescriptor.fromBinary(explicitSd) : undefined, token ?? SYSTEM_TOKEN, true).toBinary(),
+  defaultFor: (path) => defaultDescriptorFor(toolName(path))?.toBinary(),
+  subset: (sd, secInfo) => parse(sd).subset(secInfo).toBinary(),
+  merge: (sd, update, secInfo) => parse(sd).merge(SecurityDescriptor.fromBinary(update), secInfo).toBinary(),
+  isValid: (sd) => {
+    try {
+      SecurityDescriptor.fromBinary(sd);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+};
+
 // A self-relative descriptor with SE_DACL_PRESENT and a NULL DACL: grants everyone everything.
 const NULL_DACL_SD = Buffer.from([1, 0, 0x04, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 
-/** SECURITY HOOK (placeholder until src/security lands): allow all, inherit the parent's bytes. */
+/** No access control at all (every key has a NULL DACL): throwaway stores for tools and tests. */
 export const permissiveSecurity: SecurityModel = {
   accessCheck: (_t, _sd, desired) => ({ granted: desired, allowed: true }),
   createChild: (parentSd, explicitSd) => explicitSd ?? parentSd,
@@ -48,5 +85,5 @@ export const permissiveSecurity: SecurityModel = {
 };
 
 export function defaultSecurityModel(): SecurityModel {
-  return permissiveSecurity;
+  return windowsSecurity;
 }

@@ -378,9 +378,12 @@ export class RegistrySession {
       for (let i = m; i < walk.segs.length; i++) {
         const last = i === walk.segs.length - 1;
         const flags = (keyType === REG_OPTION_VOLATILE ? KEYF_VOLATILE : 0) | (last && isLink ? KEYF_LINK : 0);
-        // SECURITY HOOK: createChildDescriptor(parentSd, explicitSd, token, true)
-        const sd = this.core.security.createChild(parentRec.sd, last ? opts.securityDescriptor : undefined, this.token);
-        const rec = await w.createKey({ path: joinPath(parentRec.path, walk.segs[i]!), className: last ? className : '', lastWrite: now, flags, sd });
+        const path = joinPath(parentRec.path, walk.segs[i]!);
+        // SECURITY HOOK: a hive's top key (HKU\<sid>) gets its default descriptor (defaultDescriptorFor),
+        // others createChildDescriptor(parentSd, explicitSd, token, true)
+        const dflt = i === 1 && !(last && opts.securityDescriptor) ? this.core.security.defaultFor(path) : undefined;
+        const sd = dflt ?? this.core.security.createChild(parentRec.sd, last ? opts.securityDescriptor : undefined, this.token);
+        const rec = await w.createKey({ path, className: last ? className : '', lastWrite: now, flags, sd });
         w.changes.push({ kind: 'key-created', path: rec.path });
         parentRec = rec;
       }
@@ -598,7 +601,12 @@ export class RegistrySession {
     if (h.perf && secInfo & SACL_SECURITY_INFORMATION) throw win32('ERROR_PRIVILEGE_NOT_HELD', 'SACL of a performance key');
     if (secInfo & (OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION)) this.need(h, READ_CONTROL, 'BaseRegGetKeySecurity');
     if (secInfo & SACL_SECURITY_INFORMATION) this.need(h, ACCESS_SYSTEM_SECURITY, 'BaseRegGetKeySecurity (SACL)');
-    if (h.perf) return this.core.security.subset(this.core.security.defaultFor('Machine\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Perflib'), secInfo);
+    if (h.perf) {
+      // MS-RRP <15>: the performance keys use the Perflib key's descriptor.
+      const perflib = await this.exec.read((r) => r.key('MACHINE\\SOFTWARE\\MICROSOFT\\WINDOWS NT\\CURRENTVERSION\\PERFLIB'));
+      const sd = perflib?.sd ?? (await this.exec.read((r) => r.key('MACHINE')))!.sd;
+      return this.core.security.subset(sd, secInfo);
+    }
     return this.exec.read(async (r) => {
       const rec = await this.current(r, h);
       // SECURITY HOOK: SecurityDescriptor.subset(secInfo)

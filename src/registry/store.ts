@@ -356,8 +356,9 @@ export class RegistryStore extends PathApi implements StoreCore {
         if (await w.key(upcase(path))) return;
         const parent = path.includes('\\') ? path.slice(0, path.lastIndexOf('\\')) : '';
         const p = await w.key(upcase(parent));
-        // SECURITY HOOK: defaultDescriptorFor(path) for roots, createChildDescriptor below them
-        const sd = p && parent !== '' ? sec.createChild(p.sd, undefined, undefined) : sec.defaultFor(path);
+        // SECURITY HOOK: defaultDescriptorFor(path) for the predefined keys, createChildDescriptor below them
+        const sd = sec.defaultFor(path) ?? (p && parent !== '' ? sec.createChild(p.sd, undefined, undefined) : undefined);
+        if (!sd) throw new Error(`security model has no descriptor for ${path}`);
         await w.createKey({ path, className: '', lastWrite: now, flags, sd });
       };
       const link = async (path: string, target: string) => {
@@ -376,6 +377,7 @@ export class RegistryStore extends PathApi implements StoreCore {
         await mk('Machine\\SOFTWARE\\Microsoft');
         await mk('Machine\\SOFTWARE\\Microsoft\\Windows NT');
         await mk('Machine\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion');
+        await mk('Machine\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Perflib');
         await mk('Machine\\SOFTWARE\\Policies');
         await mk('Machine\\SYSTEM\\ControlSet001');
         await mk('Machine\\SYSTEM\\ControlSet001\\Control');

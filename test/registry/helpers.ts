@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { RegistryStore, type StoreOptions, type SecurityModel, type Token } from '../../src/registry/index.js';
+import { makeToken } from '../../src/security/index.js';
 
 export type BackendKind = 'embedded' | 'postgres';
 
@@ -184,7 +185,7 @@ export const toySecurity: SecurityModel = {
   },
 };
 
-export const token = (user: string, groups: string[] = [], privileges: string[] = []): Token => ({ user, groups, privileges: new Set(privileges) });
+export const token = (user: string, groups: string[] = [], privileges: string[] = []): Token => makeToken(user, groups, privileges);
 
 /** Opens stores on one backend; `reopen` closes and opens the same registry again (a restart). */
 export class StoreFactory {

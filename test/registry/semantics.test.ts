@@ -181,7 +181,7 @@ describe.each(BACKENDS)('registry store on %s', (kind) => {
       await store.setValue('HKLM\\Software\\Classes\\.log', '', REG_SZ, sz('logfile'));
       await store.setValue(`HKU\\${sid}\\Software\\Classes\\.txt`, '', REG_SZ, sz('mytxt'));
       await store.createKey(`HKU\\${sid}\\Software\\Classes\\.mine`);
-      const s = store.openSession(token(sid));
+      const s = store.openSession(token(sid, ['S-1-5-32-544']));
       const hkcr = await s.openPredefined('HKEY_CLASSES_ROOT', KEY_ALL_ACCESS);
       expect((await s.queryValue(await s.openKey(hkcr, '.txt'), '')).data).toEqual(sz('mytxt'));
       expect((await s.queryValue(await s.openKey(hkcr, '.log'), '')).data).toEqual(sz('logfile'));
