@@ -1,9 +1,24 @@
-// Endpoint mapper stubs (C706 App. O as redefined by MS-RPCE §2.2.1.2.4–§2.2.1.2.8), hand-written
-// NDR 2.0 for the three operations we serve and call: ept_lookup (2), ept_map (3),
+// Endpoint mapper IDL (C706 App. O as redefined by MS-RPCE §2.2.1.2.2–§2.2.1.2.11) in NDR 2.0
+// descriptions, for the three operations we serve and call: ept_lookup (2), ept_map (3),
 // ept_lookup_handle_free (4). Interface e1af8308-5d1f-11c9-91a4-08002b14a0fa v3.0.
-import { FormatError } from '../../util/errors.js';
-import { MAX_TOWER_LENGTH } from './tower.js';
-import { STUB, StubReader, StubWriter } from './stub.js';
+import {
+  char,
+  conformantArray,
+  conformantVaryingArray,
+  contextHandle,
+  full,
+  GUID,
+  operation,
+  range,
+  ref,
+  struct,
+  u16,
+  u32,
+  u8,
+  varyingString,
+  type ContextHandle,
+} from '../../ndr/index.js';
+import { uuidFromBytes, uuidToBytes } from '../../rpc/pdu/uuid.js';
 
 export const EPM_UUID = 'e1af8308-5d1f-11c9-91a4-08002b14a0fa';
 export const EPM_SYNTAX = { uuid: EPM_UUID, version: 3, minor: 0 };
@@ -32,7 +47,6 @@ export const EPT_MAX_ENTRIES = 500;
 
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 const NULL_HANDLE: Buffer = Buffer.alloc(20);
-const REFERENT = 0x00020000;
 
 /** RPC_IF_ID (MS-RPCE §2.2.1.1.1). */
 export interface RPC_IF_ID {
@@ -76,209 +90,121 @@ export interface ept_map_out {
   status: number;
 }
 
-function rangeCheck(r: StubReader, v: number, what: string): number {
-  if (v > EPT_MAX_ENTRIES) throw new FormatError(STUB, r.pos - 4, `${what} in range(0,500)`, `got ${v}`);
-  return v;
-}
 
-function writeTwr(w: StubWriter, tower: Buffer): void {
-  // twr_t is a conformant structure: the array's max_count comes first (C706 §14.3.7.1)
-  w.u32(tower.length);
-  w.u32(tower.length);
-  w.bytes(tower);
-}
+export const twr_t = struct({ // MS-RPCE §2.2.1.2.2
+  tower_length: range(u32, 0, 2000),
+  tower_octet_string: conformantArray(u8, { size: 'tower_length' }),
+});
+export const ept_lookup_handle_t = contextHandle(); // MS-RPCE §2.2.1.2.11
+export const ept_entry_t_ndr = struct({ // C706 App. O
+  object: GUID,
+  tower: full(twr_t),
+  annotation: varyingString(char, EPT_MAX_ANNOTATION_SIZE),
+});
+export const RPC_IF_ID_ndr = struct({ Uuid: GUID, VersMajor: u16, VersMinor: u16 }); // MS-RPCE §2.2.1.1.1
 
-function readTwr(r: StubReader): Buffer {
-  const max = r.u32('twr_t max_count');
-  const len = r.u32('tower_length');
-  if (len > MAX_TOWER_LENGTH) throw new FormatError(STUB, r.pos - 4, 'tower_length in range(0,2000)', `got ${len}`);
-  if (max !== len) throw new FormatError(STUB, r.pos - 8, 'max_count equal to tower_length', `${max} vs ${len}`);
-  return r.bytes(len, 'tower_octet_string');
-}
+export const ept_lookup = operation(OP_ept_lookup, { // MS-RPCE §2.2.1.2.4
+  in: { inquiry_type: u32, object: full(GUID), Ifid: full(RPC_IF_ID_ndr), vers_option: u32, entry_handle: ref(ept_lookup_handle_t), max_ents: range(u32, 0, EPT_MAX_ENTRIES) },
+  out: {
+    entry_handle: ref(ept_lookup_handle_t),
+    num_ents: ref(u32),
+    entries: conformantVaryingArray(ept_entry_t_ndr, { size: 'max_ents', length: '*num_ents' }),
+    status: ref(u32),
+  },
+});
 
-function readHandle(r: StubReader): Buffer {
-  r.align(4);
-  return Buffer.from(r.bytes(20, 'ept_lookup_handle_t'));
+export const ept_map = operation(OP_ept_map, { // MS-RPCE §2.2.1.2.5
+  in: { obj: full(GUID), map_tower: full(twr_t), entry_handle: ref(ept_lookup_handle_t), max_towers: range(u32, 0, EPT_MAX_ENTRIES) },
+  out: {
+    entry_handle: ref(ept_lookup_handle_t),
+    num_towers: ref(u32),
+    ITowers: conformantVaryingArray(full(twr_t), { size: 'max_towers', length: '*num_towers' }),
+    status: ref(u32),
+  },
+});
+
+export const ept_lookup_handle_free = operation(OP_ept_lookup_handle_free, { // MS-RPCE §2.2.1.2.8
+  in: { entry_handle: ref(ept_lookup_handle_t) },
+  out: { entry_handle: ref(ept_lookup_handle_t), status: ref(u32) },
+});
+
+// Context handles travel as 20-byte Buffers in the RPC layer's handle table.
+function toHandle(b: Buffer): ContextHandle {
+  return { attributes: b.readUInt32LE(0), uuid: uuidFromBytes(b, 4) };
+}
+function fromHandle(h: ContextHandle): Buffer {
+  const b = Buffer.alloc(20);
+  b.writeUInt32LE(h.attributes >>> 0, 0);
+  uuidToBytes(h.uuid, b, 4);
+  return b;
+}
+function twr(tower: Buffer): { tower_length: number; tower_octet_string: Buffer } {
+  return { tower_length: tower.length, tower_octet_string: tower };
 }
 
 // --- ept_lookup ---------------------------------------------------------------------------------
 
 export function encode_ept_lookup_in(p: ept_lookup_in): Buffer {
-  const w = new StubWriter();
-  w.u32(p.inquiry_type);
-  if (p.object === null) w.u32(0);
-  else {
-    w.u32(REFERENT);
-    w.uuid(p.object);
-  }
-  if (p.Ifid === null) w.u32(0);
-  else {
-    w.u32(REFERENT + 4);
-    w.uuid(p.Ifid.Uuid);
-    w.u16(p.Ifid.VersMajor);
-    w.u16(p.Ifid.VersMinor);
-  }
-  w.u32(p.vers_option);
-  w.align(4);
-  w.bytes(p.entry_handle);
-  w.u32(p.max_ents);
-  return w.finish();
+  return ept_lookup.encodeRequest({ ...p, entry_handle: toHandle(p.entry_handle) });
 }
 
 export function decode_ept_lookup_in(stub: Buffer): ept_lookup_in {
-  const r = new StubReader(stub);
-  const inquiry_type = r.u32('inquiry_type');
-  const object = r.u32('object referent') !== 0 ? r.uuid('object') : null;
-  let Ifid: RPC_IF_ID | null = null;
-  if (r.u32('Ifid referent') !== 0) Ifid = { Uuid: r.uuid('Ifid.Uuid'), VersMajor: r.u16('VersMajor'), VersMinor: r.u16('VersMinor') };
-  const vers_option = r.u32('vers_option');
-  const entry_handle = readHandle(r);
-  const max_ents = rangeCheck(r, r.u32('max_ents'), 'max_ents');
-  return { inquiry_type, object, Ifid, vers_option, entry_handle, max_ents };
+  const v = ept_lookup.decodeRequest(stub);
+  return { ...v, entry_handle: fromHandle(v.entry_handle) };
 }
 
 export function encode_ept_lookup_out(p: ept_lookup_out, max_ents: number): Buffer {
-  const w = new StubWriter();
-  w.bytes(p.entry_handle);
-  w.u32(p.entries.length);
-  // [size_is(max_ents), length_is(*num_ents)] ept_entry_t entries[]: conformant-varying
-  w.u32(max_ents);
-  w.u32(0);
-  w.u32(p.entries.length);
-  p.entries.forEach((e, i) => {
-    w.uuid(e.object);
-    w.u32(e.tower ? REFERENT + 4 * i : 0);
-    // [string] char annotation[64]: a varying string with its NUL
-    const text = Buffer.from(`${e.annotation.slice(0, EPT_MAX_ANNOTATION_SIZE - 1)}\0`, 'latin1');
-    w.u32(0);
-    w.u32(text.length);
-    w.bytes(text);
-  });
-  for (const e of p.entries) {
-    if (!e.tower) continue;
-    w.align(4);
-    writeTwr(w, e.tower);
-  }
-  w.u32(p.status);
-  return w.finish();
+  const entries = p.entries.map((e) => ({ object: e.object, tower: e.tower ? twr(e.tower) : null, annotation: e.annotation.slice(0, EPT_MAX_ANNOTATION_SIZE - 1) }));
+  return ept_lookup.encodeResponse(
+    { entry_handle: toHandle(p.entry_handle), num_ents: entries.length, entries, status: p.status },
+    { max_ents },
+  );
 }
 
 export function decode_ept_lookup_out(stub: Buffer): ept_lookup_out {
-  const r = new StubReader(stub);
-  const entry_handle = readHandle(r);
-  const num = r.u32('num_ents');
-  const max = r.u32('entries max_count');
-  const offset = r.u32('entries offset');
-  const actual = r.u32('entries actual_count');
-  if (offset !== 0 || actual > max || actual !== num) {
-    throw new FormatError(STUB, r.pos - 12, 'entries offset 0, actual_count = num_ents <= max_count', `max ${max} offset ${offset} actual ${actual} num ${num}`);
-  }
-  r.count(actual, 28, 'ept_entry_t elements');
-  const entries: ept_entry_t[] = [];
-  const hasTower: boolean[] = [];
-  for (let i = 0; i < actual; i++) {
-    const object = r.uuid('ept_entry_t.object');
-    hasTower.push(r.u32('tower referent') !== 0);
-    r.u32('annotation offset');
-    const n = r.u32('annotation actual_count');
-    if (n > EPT_MAX_ANNOTATION_SIZE) throw new FormatError(STUB, r.pos - 4, 'annotation of at most 64 chars', `got ${n}`);
-    const text = r.bytes(n, 'annotation');
-    const nul = text.indexOf(0);
-    entries.push({ object, tower: null, annotation: text.toString('latin1', 0, nul < 0 ? n : nul) });
-  }
-  for (let i = 0; i < actual; i++) {
-    if (!hasTower[i]) continue;
-    r.align(4);
-    entries[i]!.tower = Buffer.from(readTwr(r));
-  }
-  const status = r.u32('status');
-  return { entry_handle, entries, status };
+  const v = ept_lookup.decodeResponse(stub);
+  return {
+    entry_handle: fromHandle(v.entry_handle),
+    entries: v.entries.map((e) => ({ object: e.object, tower: e.tower ? Buffer.from(e.tower.tower_octet_string) : null, annotation: e.annotation })),
+    status: v.status,
+  };
 }
 
 // --- ept_map ------------------------------------------------------------------------------------
 
 export function encode_ept_map_in(p: ept_map_in): Buffer {
-  const w = new StubWriter();
-  if (p.obj === null) w.u32(0);
-  else {
-    w.u32(REFERENT);
-    w.uuid(p.obj);
-  }
-  if (p.map_tower === null) w.u32(0);
-  else {
-    w.u32(REFERENT + 4);
-    writeTwr(w, p.map_tower);
-  }
-  w.align(4);
-  w.bytes(p.entry_handle);
-  w.u32(p.max_towers);
-  return w.finish();
+  return ept_map.encodeRequest({ obj: p.obj, map_tower: p.map_tower ? twr(p.map_tower) : null, entry_handle: toHandle(p.entry_handle), max_towers: p.max_towers });
 }
 
 export function decode_ept_map_in(stub: Buffer): ept_map_in {
-  const r = new StubReader(stub);
-  const obj = r.u32('obj referent') !== 0 ? r.uuid('obj') : null;
-  const map_tower = r.u32('map_tower referent') !== 0 ? Buffer.from(readTwr(r)) : null;
-  const entry_handle = readHandle(r);
-  const max_towers = rangeCheck(r, r.u32('max_towers'), 'max_towers');
-  return { obj, map_tower, entry_handle, max_towers };
+  const v = ept_map.decodeRequest(stub);
+  return { obj: v.obj, map_tower: v.map_tower ? Buffer.from(v.map_tower.tower_octet_string) : null, entry_handle: fromHandle(v.entry_handle), max_towers: v.max_towers };
 }
 
 export function encode_ept_map_out(p: ept_map_out, max_towers: number): Buffer {
-  const w = new StubWriter();
-  w.bytes(p.entry_handle);
-  w.u32(p.towers.length);
-  // [ptr, size_is(max_towers), length_is(*num_towers)] twr_p_t ITowers[]
-  w.u32(max_towers);
-  w.u32(0);
-  w.u32(p.towers.length);
-  p.towers.forEach((t, i) => w.u32(t ? REFERENT + 4 * i : 0));
-  for (const t of p.towers) {
-    if (!t) continue;
-    w.align(4);
-    writeTwr(w, t);
-  }
-  w.u32(p.status);
-  return w.finish();
+  return ept_map.encodeResponse(
+    { entry_handle: toHandle(p.entry_handle), num_towers: p.towers.length, ITowers: p.towers.map((t) => (t ? twr(t) : null)), status: p.status },
+    { max_towers },
+  );
 }
 
 export function decode_ept_map_out(stub: Buffer): ept_map_out {
-  const r = new StubReader(stub);
-  const entry_handle = readHandle(r);
-  const num = r.u32('num_towers');
-  const max = r.u32('ITowers max_count');
-  const offset = r.u32('ITowers offset');
-  const actual = r.u32('ITowers actual_count');
-  if (offset !== 0 || actual > max || actual !== num) {
-    throw new FormatError(STUB, r.pos - 12, 'ITowers offset 0, actual_count = num_towers <= max_count', `max ${max} offset ${offset} actual ${actual} num ${num}`);
-  }
-  r.count(actual, 4, 'ITowers referents');
-  const refs: number[] = [];
-  for (let i = 0; i < actual; i++) refs.push(r.u32('ITowers referent'));
-  const towers: (Buffer | null)[] = [];
-  for (const ref of refs) {
-    if (ref === 0) {
-      towers.push(null);
-      continue;
-    }
-    r.align(4);
-    towers.push(Buffer.from(readTwr(r)));
-  }
-  const status = r.u32('status');
-  return { entry_handle, towers, status };
+  const v = ept_map.decodeResponse(stub);
+  return {
+    entry_handle: fromHandle(v.entry_handle),
+    towers: v.ITowers.map((t) => (t ? Buffer.from(t.tower_octet_string) : null)),
+    status: v.status,
+  };
 }
 
 // --- ept_lookup_handle_free ---------------------------------------------------------------------
 
 export function decode_ept_lookup_handle_free_in(stub: Buffer): { entry_handle: Buffer } {
-  return { entry_handle: readHandle(new StubReader(stub)) };
+  return { entry_handle: fromHandle(ept_lookup_handle_free.decodeRequest(stub).entry_handle) };
 }
 
 export function encode_ept_lookup_handle_free_out(status: number): Buffer {
-  const w = new StubWriter();
-  w.bytes(NULL_HANDLE);
-  w.u32(status);
-  return w.finish();
+  return ept_lookup_handle_free.encodeResponse({ entry_handle: toHandle(NULL_HANDLE), status });
 }
 
 export { NULL_HANDLE };
