@@ -1,0 +1,69 @@
+// The store's SecurityModel (src/registry/security.ts) on src/security: Windows' access check with the
+// key generic mapping (MS-DTYP §2.5.3.2), inheritance for new keys (§2.5.3.4), Windows' default
+// descriptors for the predefined keys. The store's own default is permissive; a server facing
+// clients uses this one.
+import type { SecurityModel, Token as StoreToken } from '../registry/index.js';
+import { accessCheck, KEY_GENERIC_MAPPING } from '../security/access.js';
+import { SecurityDescriptor } from '../security/descriptor.js';
+import { createChildDescriptor } from '../security/inherit.js';
+import { defaultDescriptorFor, REGISTRY_DEFAULT_SDDL } from '../security/registry-defaults.js';
+import { Sid } from '../security/sid.js';
+import type { Token } from '../security/token.js';
+
+const SYSTEM = 'S-1-5-18';
+
+function tokenOf(t: StoreToken | undefined): Token {
+  if (!t) return { user: Sid.parse(SYSTEM), groups: [Sid.parse('S-1-5-32-544')], privileges: new Set() };
+  return { user: Sid.parse(t.user.toString()), groups: t.groups.map((g) => Sid.parse(g.toString())), privileges: new Set(t.privileges) };
+}
+
+function parse(sd: Buffer): SecurityDescriptor | undefined {
+  try {
+    return SecurityDescriptor.fromBinary(sd);
+  } catch {
+    return undefined;
+  }
+}
+
+// the store names keys below \Registry: Machine\SOFTWARE, User\S-1-5-...
+function toolPath(path: string): string {
+  const [top, ...rest] = path.split('\\');
+  const root = (top ?? '').toUpperCase() === 'MACHINE' ? 'HKEY_LOCAL_MACHINE' : (top ?? '').toUpperCase() === 'USER' ? 'HKEY_USERS' : top ?? '';
+  return [root, ...rest].join('\\');
+}
+
+// Everyone may read, administrators and SYSTEM may do anything: for keys Windows has no default for.
+const FALLBACK_SDDL = 'O:BAG:SYD:(A;CI;KA;;;SY)(A;CI;KA;;;BA)(A;CI;KR;;;WD)';
+
+export function windowsSecurityModel(): SecurityModel {
+  return {
+    accessCheck(token, sd, desired, intent) {
+      const d = parse(sd);
+      if (!d) return { granted: 0, allowed: false };
+      return accessCheck(tokenOf(token), d, desired, KEY_GENERIC_MAPPING, intent);
+    },
+    createChild(parentSd, explicitSd, token) {
+      const parent = parse(parentSd);
+      const explicit = explicitSd ? parse(explicitSd) : undefined;
+      return createChildDescriptor(parent, explicit, tokenOf(token), true).toBinary();
+    },
+    defaultFor(path) {
+      const tp = toolPath(path);
+      const d = defaultDescriptorFor(tp) ?? (REGISTRY_DEFAULT_SDDL[tp] ? undefined : SecurityDescriptor.fromSddl(FALLBACK_SDDL));
+      return (d ?? SecurityDescriptor.fromSddl(FALLBACK_SDDL)).toBinary();
+    },
+    subset(sd, secInfo) {
+      const d = parse(sd);
+      return d ? d.subset(secInfo).toBinary() : sd;
+    },
+    merge(sd, update, secInfo) {
+      const a = parse(sd);
+      const b = parse(update);
+      if (!a || !b) return update;
+      return a.merge(b, secInfo).toBinary();
+    },
+    isValid(sd) {
+      return parse(sd) !== undefined;
+    },
+  };
+}
