@@ -2,7 +2,7 @@
 
 import { promises as fs } from 'node:fs';
 import { UsageError } from '../util/errors.js';
-import { checkHive, Hive, hiveToRegChunks, writeHive } from '../formats/regf/index.js';
+import { checkHive, Hive, hiveToRegChunks, recoverHive, writeHive } from '../formats/regf/index.js';
 import { encodeAnsi, parseReg, regToTree, type RegExportOptions } from '../formats/regtext/index.js';
 import { decodeValue, regTypeName, valueToJson } from '../formats/value.js';
 import { flag, need, parseArgs, str } from './args.js';
@@ -10,14 +10,17 @@ import { print, printJson, type CliIO, type CommandRun } from './io.js';
 
 const HELP = `usage: hivewire hive <subcommand>
 
-  dump FILE [--json]                 every key (path, class, last write) and value (name, type, data)
-  to-reg FILE [--root KEYPATH] [--prefix PATH] [-o OUT.reg] [--regedit4] [--samba]
+  dump FILE [--json] [--logs]        every key (path, class, last write) and value (name, type, data)
+  to-reg FILE [--root KEYPATH] [--prefix PATH] [-o OUT.reg] [--regedit4] [--samba] [--logs]
                                      .reg text of the hive, or of the subtree at KEYPATH; keys are
                                      written under PATH (default: the hive root key's name)
   from-reg FILE.reg -o OUT.hiv [--root KEYPATH]
                                      a hive from .reg text; KEYPATH (default: the file's first key)
                                      becomes the hive's root
-  check FILE [--json]                reads every cell, key, value and security cell; exit 1 on problems
+  check FILE [--json] [--logs]       reads every cell, key, value and security cell; exit 1 on problems
+
+dump, to-reg and check take --logs: apply FILE.LOG1 and FILE.LOG2 (transaction logs) to a dirty
+hive first, in memory (the file is not changed).
 
 FILE may be '-' for stdin (from-reg) or stdout (-o). --debug prints stacks on errors.`;
 
@@ -42,6 +45,21 @@ function describe(type: number, data: Buffer): string {
   return v.length === 0 ? '(empty)' : v.length > 64 ? v.subarray(0, 64).toString('hex') + `… (${v.length} bytes)` : v.toString('hex');
 }
 
+/** The hive at `file`, read through the page cache; with `logs`, read whole and brought up to date
+ * from FILE.LOG1/FILE.LOG2. */
+async function openHive(file: string, logs: boolean, io: CliIO): Promise<Hive> {
+  if (!logs) return Hive.open(file);
+  const primary = await fs.readFile(file);
+  const found: Buffer[] = [];
+  for (const ext of ['.LOG1', '.LOG2', '.log1', '.log2']) {
+    const data = await fs.readFile(file + ext).catch(() => undefined);
+    if (data) found.push(data);
+  }
+  const r = recoverHive(primary, found);
+  if (r.dirty) io.stderr.write(`${file}: dirty; applied ${r.applied} transaction log entr${r.applied === 1 ? 'y' : 'ies'} from ${found.length} log file(s)\n`);
+  return Hive.fromBuffer(r.hive);
+}
+
 function startKey(hive: Hive, root: string | undefined) {
   if (root === undefined) return hive.root();
   const k = hive.lookup(root);
@@ -49,8 +67,8 @@ function startKey(hive: Hive, root: string | undefined) {
   return k;
 }
 
-async function dump(file: string, json: boolean, io: CliIO): Promise<number> {
-  const hive = Hive.open(file);
+async function dump(file: string, json: boolean, logs: boolean, io: CliIO): Promise<number> {
+  const hive = await openHive(file, logs, io);
   try {
     if (json) io.stdout.write('[\n');
     let first = true;
@@ -76,15 +94,15 @@ async function dump(file: string, json: boolean, io: CliIO): Promise<number> {
       }
     }
     if (json) io.stdout.write('\n]\n');
-    if (hive.dirty) io.stderr.write('warning: the hive was not closed cleanly (sequence numbers differ); its transaction logs were not applied\n');
+    if (hive.dirty) io.stderr.write('warning: the hive was not closed cleanly (sequence numbers differ); --logs applies its transaction logs\n');
   } finally {
     hive.close();
   }
   return 0;
 }
 
-async function toReg(file: string, root: string | undefined, prefix: string | undefined, out: string | undefined, opts: RegExportOptions, io: CliIO): Promise<number> {
-  const hive = Hive.open(file);
+async function toReg(file: string, root: string | undefined, prefix: string | undefined, out: string | undefined, opts: RegExportOptions, logs: boolean, io: CliIO): Promise<number> {
+  const hive = await openHive(file, logs, io);
   try {
     const from = startKey(hive, root);
     const base = (prefix ?? hive.root().name) + (root ? '\\' + root.split('\\').filter((p) => p !== '').join('\\') : '');
@@ -128,13 +146,13 @@ export const run: CommandRun = async (args, io) => {
   }
   switch (sub) {
     case 'dump': {
-      const p = parseArgs(rest, { flags: ['json'] });
-      return dump(need(p, 0, 'FILE'), flag(p, 'json'), io);
+      const p = parseArgs(rest, { flags: ['json', 'logs'] });
+      return dump(need(p, 0, 'FILE'), flag(p, 'json'), flag(p, 'logs'), io);
     }
     case 'to-reg': {
-      const p = parseArgs(rest, { values: ['root', 'prefix', 'output'], flags: ['regedit4', 'samba'], short: { o: 'output' } });
+      const p = parseArgs(rest, { values: ['root', 'prefix', 'output'], flags: ['regedit4', 'samba', 'logs'], short: { o: 'output' } });
       const opts: RegExportOptions = { version: flag(p, 'regedit4') ? 4 : 5, flavor: flag(p, 'samba') ? 'samba' : 'regedit' };
-      return toReg(need(p, 0, 'FILE'), str(p, 'root'), str(p, 'prefix'), str(p, 'output'), opts, io);
+      return toReg(need(p, 0, 'FILE'), str(p, 'root'), str(p, 'prefix'), str(p, 'output'), opts, flag(p, 'logs'), io);
     }
     case 'from-reg': {
       const p = parseArgs(rest, { values: ['root', 'output'], short: { o: 'output' } });
@@ -149,8 +167,8 @@ export const run: CommandRun = async (args, io) => {
       return 0;
     }
     case 'check': {
-      const p = parseArgs(rest, { flags: ['json'] });
-      const hive = Hive.open(need(p, 0, 'FILE'), { ignoreChecksum: false });
+      const p = parseArgs(rest, { flags: ['json', 'logs'] });
+      const hive = await openHive(need(p, 0, 'FILE'), flag(p, 'logs'), io);
       let r;
       try {
         r = checkHive(hive);

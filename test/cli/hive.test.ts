@@ -107,3 +107,22 @@ describe('hivewire hive', () => {
     expect(Object.keys(flatObject(t))).toEqual(['', '\\B', '\\B\\C']);
   });
 });
+
+describe('hivewire hive --logs', () => {
+  it('applies FILE.LOG1 to a dirty hive before reading it', async () => {
+    const { newLog, setBase } = await import('../formats/regf/logfiles.js');
+    const before = writeHive(sampleTree(), { now: 5n });
+    const after = sampleTree({ many: 7 });
+    const data = writeHive(after, { now: 5n }).subarray(4096);
+    const dirty = setBase(before, (x) => x.writeUInt32LE(x.readUInt32LE(4) + 1, 4));
+    const file = join(dir, 'dirty-with-log.hiv');
+    writeFileSync(file, dirty);
+    writeFileSync(file + '.LOG1', newLog(dirty, [{ sequence: dirty.readUInt32LE(4), size: data.length, pages: [{ offset: 0, data }] }]));
+    const without = await cli(['check', file]);
+    expect(without.code).toBe(1);
+    const r = await cli(['check', file, '--logs', '--json']);
+    expect(r.err).toContain('dirty; applied 1 transaction log entry from 1 log file(s)');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out.toString())).toMatchObject({ ok: true, dirty: false, keys: Object.keys(flatObject(after)).length });
+  });
+});

@@ -6,3 +6,5 @@ export { hiveToRegChunks } from './toreg.js';
 export { BufferSource, FileSource, type HiveSource } from './source.js';
 export { lhHash, isCompressible } from './names.js';
 export { defaultSecurityDescriptor } from './security.js';
+export { recoverHive, readLogEntries, type RecoveredHive, type LogEntry } from './log.js';
+export { marvin32 } from './marvin32.js';
