@@ -1,34 +1,39 @@
 // Numbers of the registry data model: REGSAM bits (MS-RRP §2.2.3, MS-DTYP §2.4.3), create/open options
 // and dispositions (MS-RRP §3.1.5.7, §3.1.5.15), key types (§3.1.1.2), notify filters (winnt.h), and the
 // size limits Windows applies (learn.microsoft.com "Registry element size limits").
-// The REGSAM constants are to come from src/security once it lands; until then they live here.
 
-// MS-RRP §2.2.3 REGSAM
-export const KEY_QUERY_VALUE = 0x0001;
-export const KEY_SET_VALUE = 0x0002;
-export const KEY_CREATE_SUB_KEY = 0x0004;
-export const KEY_ENUMERATE_SUB_KEYS = 0x0008;
-export const KEY_NOTIFY = 0x0010;
-export const KEY_CREATE_LINK = 0x0020;
-export const KEY_WOW64_64KEY = 0x0100;
-export const KEY_WOW64_32KEY = 0x0200;
-// MS-DTYP §2.4.3 ACCESS_MASK
-export const DELETE = 0x00010000;
-export const READ_CONTROL = 0x00020000;
-export const WRITE_DAC = 0x00040000;
-export const WRITE_OWNER = 0x00080000;
-export const SYNCHRONIZE = 0x00100000;
-export const ACCESS_SYSTEM_SECURITY = 0x01000000;
-export const MAXIMUM_ALLOWED = 0x02000000;
-export const GENERIC_ALL = 0x10000000;
-export const GENERIC_EXECUTE = 0x20000000;
-export const GENERIC_WRITE = 0x40000000;
-export const GENERIC_READ = 0x80000000;
-// Windows SDK composites
-export const KEY_READ = 0x00020019;
-export const KEY_WRITE = 0x00020006;
-export const KEY_EXECUTE = KEY_READ;
-export const KEY_ALL_ACCESS = 0x000f003f;
+// REGSAM and access-mask bits (MS-RRP §2.2.3, MS-DTYP §2.4.3) and SECURITY_INFORMATION (§2.4.7): one
+// definition, in src/security.
+export {
+  KEY_QUERY_VALUE,
+  KEY_SET_VALUE,
+  KEY_CREATE_SUB_KEY,
+  KEY_ENUMERATE_SUB_KEYS,
+  KEY_NOTIFY,
+  KEY_CREATE_LINK,
+  KEY_WOW64_64KEY,
+  KEY_WOW64_32KEY,
+  DELETE,
+  READ_CONTROL,
+  WRITE_DAC,
+  WRITE_OWNER,
+  SYNCHRONIZE,
+  ACCESS_SYSTEM_SECURITY,
+  MAXIMUM_ALLOWED,
+  GENERIC_ALL,
+  GENERIC_EXECUTE,
+  GENERIC_WRITE,
+  GENERIC_READ,
+  KEY_READ,
+  KEY_WRITE,
+  KEY_EXECUTE,
+  KEY_ALL_ACCESS,
+  OWNER_SECURITY_INFORMATION,
+  GROUP_SECURITY_INFORMATION,
+  DACL_SECURITY_INFORMATION,
+  SACL_SECURITY_INFORMATION,
+} from '../security/index.js';
+import { KEY_WOW64_32KEY, KEY_WOW64_64KEY } from '../security/index.js';
 export const KEY_WOW64_RES = KEY_WOW64_32KEY | KEY_WOW64_64KEY;
 /** Bits a REGSAM may carry (rrp-checklist §2.3): anything else ⇒ ERROR_INVALID_PARAMETER. */
 export const REGSAM_VALID = 0xf31f033f;
@@ -52,12 +57,6 @@ export const REG_NOTIFY_CHANGE_NAME = 0x1;
 export const REG_NOTIFY_CHANGE_ATTRIBUTES = 0x2;
 export const REG_NOTIFY_CHANGE_LAST_SET = 0x4;
 export const REG_NOTIFY_CHANGE_SECURITY = 0x8;
-
-// MS-DTYP §2.4.7 SECURITY_INFORMATION
-export const OWNER_SECURITY_INFORMATION = 0x1;
-export const GROUP_SECURITY_INFORMATION = 0x2;
-export const DACL_SECURITY_INFORMATION = 0x4;
-export const SACL_SECURITY_INFORMATION = 0x8;
 
 // Registry element size limits (Windows; MS-RRP states none — rrp-checklist §2.10)
 export const MAX_KEY_NAME = 255;
