@@ -12,6 +12,7 @@ import { SpnegoClient } from '../auth/spnego/index.js';
 import type { SecurityContext } from '../auth/types.js';
 import { UsageError } from '../util/errors.js';
 import * as C from './constants.js';
+import { Cipher, NonceSource, SUPPORTED_CIPHERS, decryptMessage, encryptMessage } from './encryption.js';
 import { FrameParser, writeFrame } from './framer.js';
 import * as M from './messages/index.js';
 import type { Smb2Header } from './messages/header.js';
@@ -32,6 +33,8 @@ export interface Smb2ClientOptions {
   dialects?: number[];
   /** 'required': refuse a session that does not sign; 'enabled' (default): sign when the server requires it. */
   signing?: 'required' | 'enabled';
+  /** Encrypt the session (SMB 3.x, AES-128-GCM/CCM); also done when the server demands it. */
+  encrypt?: boolean;
   /** Per-request timeout (not for pipe READs, which wait for data); default 30 s. */
   timeoutMs?: number;
   /** Largest file readFile() accepts; default 64 MiB. */
@@ -100,6 +103,9 @@ export class Smb2Client {
   private negotiateToken = Buffer.alloc(0);
   private preauth: Buffer | null = null;
   private signingAlgorithm: SigningAlgorithmName | null = null;
+  private cipherId = 0;
+  private readonly nonces = new NonceSource();
+  private encrypting = false;
 
   // session
   sessionId = 0n;
@@ -130,6 +136,10 @@ export class Smb2Client {
   /** True when requests of this session are signed. */
   get signed(): boolean {
     return this.signing;
+  }
+  /** True when requests of this session travel encrypted. */
+  get encrypted(): boolean {
+    return this.encrypting;
   }
   get isGuest(): boolean {
     return (this.sessionFlags & C.SMB2_SESSION_FLAG_IS_GUEST) !== 0;
@@ -168,6 +178,13 @@ export class Smb2Client {
   }
 
   private onFrame(frame: Buffer): void {
+    let decrypted = false;
+    if (M.isTransform(frame)) {
+      const th = M.decodeTransformHeader(frame);
+      if (!this.keys?.s2cKey || th.sessionId !== this.sessionId || this.cipherId === 0) throw new Smb2ConnectionError('an encrypted response for no session of ours');
+      frame = decryptMessage(frame, this.keys.s2cKey, this.cipherId);
+      decrypted = true;
+    }
     for (const msg of M.splitCompound(frame)) {
       const hdr = M.decodeHeader(msg);
       if (!(hdr.flags & C.SMB2_FLAGS_SERVER_TO_REDIR)) throw new Smb2ConnectionError('a request from the server');
@@ -180,7 +197,11 @@ export class Smb2Client {
       }
       this.waiters.delete(hdr.messageId);
       if (w.timer) clearTimeout(w.timer);
-      if (this.keys && hdr.sessionId === this.sessionId) {
+      if (this.keys && hdr.sessionId === this.sessionId && !decrypted) {
+        if (this.encrypting && !isNtError(hdr.status)) {
+          w.reject(new NtStatusError(S.STATUS_ACCESS_DENIED, 'unencrypted response on an encrypted session'));
+          continue;
+        }
         if (hdr.flags & C.SMB2_FLAGS_SIGNED) {
           if (!verifyMessage(msg, this.keys.signingKey, this.signingAlgorithm ?? this.keys.algorithm)) {
             w.reject(new NtStatusError(S.STATUS_INVALID_SIGNATURE, 'response signature does not verify'));
@@ -245,8 +266,10 @@ export class Smb2Client {
       treeId: o.treeId ?? 0,
       sessionId: command === C.Smb2Command.NEGOTIATE ? 0n : this.sessionId,
     });
-    const msg = M.encodeMessage(hdr, body);
-    if (this.keys && this.sessionId && this.mustSign(command)) {
+    let msg = M.encodeMessage(hdr, body);
+    if (this.encrypting && command !== C.Smb2Command.SESSION_SETUP) {
+      msg = encryptMessage(msg, this.keys!.c2sKey!, this.cipherId, this.sessionId, this.nonces);
+    } else if (this.keys && this.sessionId && this.mustSign(command)) {
       signMessage(msg, this.keys.signingKey, this.signingAlgorithm ?? this.keys.algorithm);
     }
     const promise = new Promise<Response>((resolve, reject) => {
@@ -294,8 +317,10 @@ export class Smb2Client {
         this.waiters.set(messageId, { resolve, reject, timer: null, asyncId: 0n, command: it.command, ok: it.ok ?? [] });
       }).catch((err: Error) => err));
     }
-    const payload = M.joinCompound(msgs);
-    if (this.keys && this.signing) {
+    let payload = M.joinCompound(msgs);
+    if (this.encrypting) {
+      payload = encryptMessage(payload, this.keys!.c2sKey!, this.cipherId, this.sessionId, this.nonces);
+    } else if (this.keys && this.signing) {
       for (const part of M.splitCompound(payload)) signMessage(part, this.keys.signingKey, this.signingAlgorithm ?? this.keys.algorithm);
     }
     writeFrame(socket, payload);
@@ -323,8 +348,9 @@ export class Smb2Client {
       asyncId: w.asyncId,
       sessionId: this.sessionId,
     });
-    const msg = M.encodeMessage(hdr, M.encodeCancel());
-    if (this.keys && this.signing) signMessage(msg, this.keys.signingKey, this.signingAlgorithm ?? this.keys.algorithm);
+    let msg = M.encodeMessage(hdr, M.encodeCancel());
+    if (this.encrypting) msg = encryptMessage(msg, this.keys!.c2sKey!, this.cipherId, this.sessionId, this.nonces);
+    else if (this.keys && this.signing) signMessage(msg, this.keys.signingKey, this.signingAlgorithm ?? this.keys.algorithm);
     writeFrame(this.socket, msg);
   }
 
@@ -334,11 +360,12 @@ export class Smb2Client {
     const dialects = this.opts.dialects ?? [...C.ALL_DIALECTS];
     const has3 = dialects.some(C.isSmb3);
     this.clientSecurityMode = C.SMB2_NEGOTIATE_SIGNING_ENABLED | (this.opts.signing === 'required' ? C.SMB2_NEGOTIATE_SIGNING_REQUIRED : 0);
-    this.clientCapabilities = has3 ? C.SMB2_GLOBAL_CAP_LARGE_MTU : 0;
+    this.clientCapabilities = has3 ? C.SMB2_GLOBAL_CAP_LARGE_MTU | C.SMB2_GLOBAL_CAP_ENCRYPTION : 0;
     const contexts: M.NegotiateContext[] = [];
     if (dialects.includes(C.Dialect.SMB311)) {
       contexts.push(M.encodePreauthIntegrity({ hashAlgorithms: [C.HASH_SHA512], salt: randomBytes(32) }));
       contexts.push(M.encodeSigningCapabilities([C.SigningAlgorithm.AES_CMAC, C.SigningAlgorithm.HMAC_SHA256]));
+      contexts.push(M.encodeEncryptionCapabilities([...SUPPORTED_CIPHERS]));
     }
     const body = M.encodeNegotiateRequest({
       securityMode: this.clientSecurityMode,
@@ -374,6 +401,12 @@ export class Smb2Client {
       }
       this.signingAlgorithm = algo === C.SigningAlgorithm.HMAC_SHA256 ? 'hmac-sha256' : 'aes-cmac';
       this.preauth = preauthUpdate(preauthUpdate(PREAUTH_ZERO, requestBytes), res.msg);
+      const enc = byType(C.SMB2_ENCRYPTION_CAPABILITIES);
+      const cipher = enc ? M.decodeEncryptionCapabilities(enc.data)[0]! : 0;
+      if (cipher !== 0 && !SUPPORTED_CIPHERS.includes(cipher)) throw new Smb2ConnectionError(`server chose cipher ${cipher}, which was not offered`);
+      this.cipherId = cipher;
+    } else if (C.isSmb3(this.dialect) && this.serverCapabilities & C.SMB2_GLOBAL_CAP_ENCRYPTION) {
+      this.cipherId = Cipher.AES_128_CCM;
     }
   }
 
@@ -424,6 +457,10 @@ export class Smb2Client {
         }
         this.keys = keys;
         this.signing = this.opts.signing === 'required' || (this.serverSecurityMode & C.SMB2_NEGOTIATE_SIGNING_REQUIRED) !== 0;
+        if (this.opts.encrypt || r.sessionFlags & C.SMB2_SESSION_FLAG_ENCRYPT_DATA) {
+          if (!keys.c2sKey || this.cipherId === 0) throw new Smb2ConnectionError('encryption wanted but the server offers no common cipher');
+          this.encrypting = true;
+        }
       } else if (this.opts.signing === 'required') {
         throw new NtStatusError(S.STATUS_ACCESS_DENIED, 'guest/anonymous session cannot sign');
       }
@@ -550,6 +587,7 @@ export class Smb2Client {
     this.trees.clear();
     this.keys = null;
     this.signing = false;
+    this.encrypting = false;
     this.sessionId = 0n;
   }
 

@@ -20,3 +20,8 @@ export const SMB30_APPLICATION = { label: z('SMB2APP'), context: z('SmbRpc') };
 /** Labels for 3.1.1; the context is the session's preauth integrity hash. */
 export const SMB311_SIGNING_LABEL = z('SMBSigningKey');
 export const SMB311_APPLICATION_LABEL = z('SMBAppKey');
+/** Encryption keys (§3.2.5.3.1, §3.3.5.5.3): client-to-server and server-to-client. */
+export const SMB30_C2S = { label: z('SMB2AESCCM'), context: z('ServerIn ') };
+export const SMB30_S2C = { label: z('SMB2AESCCM'), context: z('ServerOut') };
+export const SMB311_C2S_LABEL = z('SMBC2SCipherKey');
+export const SMB311_S2C_LABEL = z('SMBS2CCipherKey');

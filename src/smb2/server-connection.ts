@@ -7,6 +7,7 @@ import type { SecurityContext } from '../auth/types.js';
 import { HivewireError } from '../util/errors.js';
 import { fileTime } from './bytes.js';
 import * as C from './constants.js';
+import { Cipher, NonceSource, SUPPORTED_CIPHERS, decryptMessage, encryptMessage } from './encryption.js';
 import { FrameParser, writeFrame } from './framer.js';
 import * as M from './messages/index.js';
 import type { Smb2Header } from './messages/header.js';
@@ -19,6 +20,8 @@ export interface ServerContext {
   serverGuid: Buffer;
   dialects: readonly number[];
   requireSigning: boolean;
+  /** 'off': never; 'enabled': answer encrypted requests encrypted; 'required': every session must encrypt. */
+  encryption: 'off' | 'enabled' | 'required';
   maxReadSize: number;
   maxWriteSize: number;
   maxTransactSize: number;
@@ -44,6 +47,8 @@ interface Session {
   preauth: Buffer | null;
   keys: SessionKeys | null;
   signingRequired: boolean;
+  /** Session.EncryptData: requests must come encrypted. */
+  encryptData: boolean;
   info: Omit<PipeInfo, 'pipeName'> | null;
   trees: Map<number, Tree>;
 }
@@ -70,6 +75,8 @@ interface Pending {
   hdr: Smb2Header;
   signed: boolean;
   session: Session;
+  /** The session whose keys encrypted the request (its answer is encrypted too). */
+  enc: Session | null;
   open: Open | null;
   settle(status: number, body: Buffer): void;
   cancel(status: number): void;
@@ -88,6 +95,8 @@ interface Req {
   signed: boolean;
   session: Session | null;
   compound: boolean;
+  /** Set when the request came inside a TRANSFORM_HEADER of this session. */
+  enc: Session | null;
 }
 
 class Status extends Error {
@@ -121,6 +130,9 @@ export class ServerConnection {
   private serverCapabilities = 0;
   private serverSecurityMode = 0;
   private supportsMultiCredit = false;
+  /** Connection.CipherId: 0 = no encryption. */
+  private cipherId = 0;
+  private readonly nonces = new NonceSource();
 
   // command sequence window (§3.3.1.1): ids in [seqLow, seqHigh) minus `used` may be sent
   private seqLow = 0n;
@@ -176,6 +188,24 @@ export class ServerConnection {
       this.onSmb1Negotiate(frame);
       return;
     }
+    let enc: Session | null = null;
+    if (M.isTransform(frame)) {
+      // §3.3.5.2.1.1: decrypt with the session's key; anything wrong ends the connection
+      try {
+        const th = M.decodeTransformHeader(frame);
+        const s = this.sessions.get(th.sessionId);
+        if (!s || !s.keys?.c2sKey || this.cipherId === 0) throw new Error('no session key to decrypt with');
+        frame = decryptMessage(frame, s.keys.c2sKey, this.cipherId);
+        enc = s;
+      } catch {
+        this.close();
+        return;
+      }
+      if (M.isTransform(frame) || M.isSmb1(frame)) {
+        this.close();
+        return;
+      }
+    }
     let messages: Buffer[];
     try {
       messages = M.splitCompound(frame);
@@ -213,7 +243,7 @@ export class ServerConnection {
         return;
       }
       const related = (hdr.flags & C.SMB2_FLAGS_RELATED_OPERATIONS) !== 0 && prev !== null;
-      const req: Req = { hdr, msg, signed: (hdr.flags & C.SMB2_FLAGS_SIGNED) !== 0, session: null, compound };
+      const req: Req = { hdr, msg, signed: (hdr.flags & C.SMB2_FLAGS_SIGNED) !== 0, session: null, compound, enc };
       if (related) {
         hdr.sessionId = prev!.hdr.sessionId;
         hdr.treeId = prev!.hdr.treeId;
@@ -234,7 +264,7 @@ export class ServerConnection {
       if (fid) prevFileId = fid;
       prev = req;
     }
-    this.send(out);
+    this.send(out, enc);
   }
 
   /** FileId that the last dispatched request created or used, for related compounds. */
@@ -283,6 +313,7 @@ export class ServerConnection {
   }
 
   private signer(req: Req, session: Session | null): Out['signWith'] {
+    if (req.enc) return null; // §3.3.4.1.1: encrypted responses carry no signature
     const s = session ?? req.session;
     if (!s || !s.keys || !s.valid) return null;
     if (!req.signed && !s.signingRequired) return null;
@@ -298,9 +329,13 @@ export class ServerConnection {
     return this.out(req, status, M.encodeErrorResponse());
   }
 
-  private send(out: Out[]): void {
+  private send(out: Out[], enc: Session | null = null): void {
     if (out.length === 0 || this.closed) return;
     const payload = M.joinCompound(out.map((o) => o.msg));
+    if (enc && enc.keys?.s2cKey) {
+      writeFrame(this.socket, encryptMessage(payload, enc.keys.s2cKey, this.cipherId, enc.id, this.nonces));
+      return;
+    }
     if (out.some((o) => o.signWith)) {
       let offset = 0;
       for (let i = 0; i < out.length; i++) {
@@ -364,6 +399,14 @@ export class ServerConnection {
     const { hdr } = req;
     const session = hdr.sessionId ? this.sessions.get(hdr.sessionId) ?? null : null;
     req.session = session;
+    if (req.enc) {
+      // §3.3.5.2.4: a message that decrypted needs no signature; it must belong to the decrypting session
+      if (session !== req.enc) failWith(S.STATUS_ACCESS_DENIED);
+      return;
+    }
+    if (session && session.valid && session.encryptData && hdr.command !== C.Smb2Command.SESSION_SETUP) {
+      failWith(S.STATUS_ACCESS_DENIED); // §3.3.5.2.9: this session only talks encrypted
+    }
     if (req.signed) {
       if (!session) failWith(S.STATUS_USER_SESSION_DELETED);
       if (!session!.keys) failWith(S.STATUS_NOT_SUPPORTED);
@@ -414,7 +457,7 @@ export class ServerConnection {
       return;
     }
     this.negotiateDialect = dialect;
-    const req: Req = { hdr: M.header({ command: C.Smb2Command.NEGOTIATE, credits: 1 }), msg: frame, signed: false, session: null, compound: false };
+    const req: Req = { hdr: M.header({ command: C.Smb2Command.NEGOTIATE, credits: 1 }), msg: frame, signed: false, session: null, compound: false, enc: null };
     this.setServerModes(dialect);
     const body = this.negotiateResponseBody(dialect, []);
     this.send([this.out(req, 0, body)]);
@@ -469,8 +512,10 @@ export class ServerConnection {
       contexts.push(M.encodePreauthIntegrity({ hashAlgorithms: [C.HASH_SHA512], salt: randomBytes(32) }));
       const enc = byType(C.SMB2_ENCRYPTION_CAPABILITIES)[0];
       if (enc) {
-        M.decodeEncryptionCapabilities(enc.data);
-        contexts.push(M.encodeEncryptionCapabilities([0])); // we encrypt nothing: "no common cipher"
+        const offered = M.decodeEncryptionCapabilities(enc.data);
+        // the client's order is its preference; 0 = "no common cipher" (§3.3.5.4)
+        this.cipherId = this.srv.encryption === 'off' ? 0 : offered.find((c) => SUPPORTED_CIPHERS.includes(c)) ?? 0;
+        contexts.push(M.encodeEncryptionCapabilities([this.cipherId]));
       }
       const sig = byType(C.SMB2_SIGNING_CAPABILITIES)[0];
       this.signingAlgorithm = 'aes-cmac';
@@ -485,6 +530,10 @@ export class ServerConnection {
     this.negotiateDialect = dialect;
     this.supportsMultiCredit = dialect !== C.Dialect.SMB202;
     this.setServerModes(dialect);
+    if ((dialect === C.Dialect.SMB300 || dialect === C.Dialect.SMB302) && this.srv.encryption !== 'off' && r.capabilities & C.SMB2_GLOBAL_CAP_ENCRYPTION) {
+      this.serverCapabilities |= C.SMB2_GLOBAL_CAP_ENCRYPTION; // 3.0.x: AES-128-CCM only
+      this.cipherId = Cipher.AES_128_CCM;
+    }
     const out = this.out(req, 0, this.negotiateResponseBody(dialect, contexts));
     if (dialect === C.Dialect.SMB311) this.preauth = preauthUpdate(preauthUpdate(PREAUTH_ZERO, req.msg), out.msg);
     return out;
@@ -501,7 +550,7 @@ export class ServerConnection {
       if (this.sessions.size >= this.srv.maxSessions) return this.errorOut(req, S.STATUS_INSUFFICIENT_RESOURCES);
       let id: bigint;
       do id = randomBytes(8).readBigUInt64LE(0) & 0x7fffffffffffffffn; while (id === 0n || this.sessions.has(id));
-      session = { id, valid: false, ctx: null, preauth: this.preauth, keys: null, signingRequired: false, info: null, trees: new Map() };
+      session = { id, valid: false, ctx: null, preauth: this.preauth, keys: null, signingRequired: false, encryptData: false, info: null, trees: new Map() };
       this.sessions.set(id, session);
       req.hdr.sessionId = id;
     } else {
@@ -540,6 +589,14 @@ export class ServerConnection {
     let keys: SessionKeys | null = null;
     if (!identity.anonymous && !guest) {
       keys = deriveSessionKeys(this.dialect, ctx.sessionKey, session.preauth ?? undefined);
+    }
+    if (this.srv.encryption === 'required') {
+      if (!keys || this.cipherId === 0) {
+        this.sessions.delete(session.id);
+        return this.errorOut(req, S.STATUS_ACCESS_DENIED); // §3.3.5.5.3: the client cannot encrypt
+      }
+      session.encryptData = true;
+      sessionFlags |= C.SMB2_SESSION_FLAG_ENCRYPT_DATA;
     }
     session.keys = keys;
     session.valid = true;
@@ -708,6 +765,7 @@ export class ServerConnection {
       hdr: req.hdr,
       signed: req.signed,
       session,
+      enc: req.enc,
       open,
       settle: (status, body) => {
         if (!this.pending.delete(p)) return;
@@ -734,7 +792,7 @@ export class ServerConnection {
     // most RPC answers come within microseconds; go async only for ones that really wait
     interimTimer = setTimeout(() => {
       interimTimer = null;
-      if (this.pending.has(p) && !this.closed) this.send([this.interim(p, req)]);
+      if (this.pending.has(p) && !this.closed) this.send([this.interim(p, req)], req.enc);
     }, 20);
     return null;
   }
@@ -760,7 +818,7 @@ export class ServerConnection {
     } else {
       out = this.out(req, status, body, p.session);
     }
-    this.send([out]);
+    this.send([out], p.enc);
   }
 
   /** §3.3.5.16: no response of its own; the cancelled request answers STATUS_CANCELLED. */

@@ -26,6 +26,12 @@ export interface Smb2ServerOptions {
   allowAnonymous?: boolean;
   /** 'required': every session must sign (RequireMessageSigning); 'enabled' (default): sign when the client asks. */
   signing?: 'required' | 'enabled';
+  /**
+   * SMB 3.x encryption (AES-128-GCM/CCM). 'enabled' (default): offered, and encrypted requests get
+   * encrypted answers; 'required': every session must encrypt (SMB2_SESSION_FLAG_ENCRYPT_DATA);
+   * 'off': not offered.
+   */
+  encryption?: 'off' | 'enabled' | 'required';
   /** Dialects offered; default 2.0.2, 2.1, 3.0, 3.0.2 and 3.1.1. */
   dialects?: number[];
   /** Replaces the SPNEGO/NTLM acceptor (tests, other mechanisms). */
@@ -81,6 +87,7 @@ export class Smb2Server {
       serverGuid: opts.serverGuid ?? randomBytes(16),
       dialects,
       requireSigning: opts.signing === 'required',
+      encryption: opts.encryption ?? 'enabled',
       maxReadSize,
       maxWriteSize,
       maxTransactSize: Math.max(maxReadSize, 65536),

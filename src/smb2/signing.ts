@@ -4,7 +4,7 @@ import { createCipheriv, createHash, createHmac, timingSafeEqual } from 'node:cr
 import { cmacSubkeys } from '../crypto/cmac.js';
 import { Dialect, SMB2_FLAGS_SIGNED, isSmb3 } from './constants.js';
 import { SIGNATURE_OFFSET } from './messages/header.js';
-import { SMB30_APPLICATION, SMB30_SIGNING, SMB311_APPLICATION_LABEL, SMB311_SIGNING_LABEL, sp800108 } from './kdf.js';
+import { SMB30_APPLICATION, SMB30_C2S, SMB30_S2C, SMB30_SIGNING, SMB311_APPLICATION_LABEL, SMB311_C2S_LABEL, SMB311_S2C_LABEL, SMB311_SIGNING_LABEL, sp800108 } from './kdf.js';
 
 export type SigningAlgorithmName = 'hmac-sha256' | 'aes-cmac';
 
@@ -14,6 +14,9 @@ export interface SessionKeys {
   signingKey: Buffer;
   applicationKey: Buffer;
   algorithm: SigningAlgorithmName;
+  /** SMB 3.x: key of client-to-server and of server-to-client encryption (null for 2.x). */
+  c2sKey: Buffer | null;
+  s2cKey: Buffer | null;
 }
 
 /**
@@ -23,7 +26,7 @@ export interface SessionKeys {
 export function deriveSessionKeys(dialect: number, gssKey: Buffer, preauthHash?: Buffer): SessionKeys {
   const sessionKey = Buffer.alloc(16);
   gssKey.copy(sessionKey, 0, 0, 16);
-  if (!isSmb3(dialect)) return { sessionKey, signingKey: sessionKey, applicationKey: sessionKey, algorithm: 'hmac-sha256' };
+  if (!isSmb3(dialect)) return { sessionKey, signingKey: sessionKey, applicationKey: sessionKey, algorithm: 'hmac-sha256', c2sKey: null, s2cKey: null };
   if (dialect === Dialect.SMB311) {
     if (!preauthHash) throw new Error('SMB 3.1.1 key derivation needs the preauth integrity hash');
     return {
@@ -31,6 +34,8 @@ export function deriveSessionKeys(dialect: number, gssKey: Buffer, preauthHash?:
       signingKey: sp800108(sessionKey, SMB311_SIGNING_LABEL, preauthHash),
       applicationKey: sp800108(sessionKey, SMB311_APPLICATION_LABEL, preauthHash),
       algorithm: 'aes-cmac',
+      c2sKey: sp800108(sessionKey, SMB311_C2S_LABEL, preauthHash),
+      s2cKey: sp800108(sessionKey, SMB311_S2C_LABEL, preauthHash),
     };
   }
   return {
@@ -38,6 +43,8 @@ export function deriveSessionKeys(dialect: number, gssKey: Buffer, preauthHash?:
     signingKey: sp800108(sessionKey, SMB30_SIGNING.label, SMB30_SIGNING.context),
     applicationKey: sp800108(sessionKey, SMB30_APPLICATION.label, SMB30_APPLICATION.context),
     algorithm: 'aes-cmac',
+    c2sKey: sp800108(sessionKey, SMB30_C2S.label, SMB30_C2S.context),
+    s2cKey: sp800108(sessionKey, SMB30_S2C.label, SMB30_S2C.context),
   };
 }
 

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import * as C from '../../src/smb2/constants.js';
+import { Cipher, NonceSource, encryptMessage } from '../../src/smb2/encryption.js';
 import { FrameParser, encodeFrame } from '../../src/smb2/framer.js';
 import * as M from '../../src/smb2/messages/index.js';
 import { Smb2Server } from '../../src/smb2/server.js';
@@ -30,6 +31,7 @@ export function seeds(): Buffer[] {
     msg(C.Smb2Command.SET_INFO, M.encodeSetInfoRequest({ infoType: 1, fileInfoClass: 23, buffer: Buffer.alloc(8), additionalInformation: 0, fileId: fid })),
     M.joinCompound([msg(C.Smb2Command.ECHO, M.encodeEcho()), msg(C.Smb2Command.READ, M.encodeReadRequest({ padding: 80, flags: 0, length: 100, offset: 0n, fileId: fid, minimumCount: 0, channel: 0, remainingBytes: 0 }), C.SMB2_FLAGS_RELATED_OPERATIONS)]),
     M.encodeSmb1Negotiate({ dialects: ['NT LM 0.12', 'SMB 2.002', 'SMB 2.???'] }),
+    encryptMessage(msg(C.Smb2Command.ECHO, M.encodeEcho()), Buffer.alloc(16, 1), Cipher.AES_128_GCM, 7n, new NonceSource()),
   );
   return out;
 }

@@ -113,6 +113,32 @@ describe('smbclient → our server', () => {
     });
   }
 
+  for (const proto of ['SMB3', 'SMB3_00']) {
+    it(`-m ${proto} --client-protection=encrypt: an encrypted session`, async () => {
+      const r = await smbclient(['-U', `${USER}%${PASS}`, '-m', proto, '--client-protection=encrypt', '-c', 'exit']);
+      expect(r.stderr + r.stdout).not.toMatch(/NT_STATUS|failing/);
+      expect(r.code).toBe(0);
+    });
+  }
+
+  it("against a server with encryption 'required' (127.0.0.21): SMB3 encrypts, SMB2 is refused", async () => {
+    const ip2 = '127.0.0.21';
+    const added = addLoopback(ip2);
+    const s2 = new Smb2Server({ accounts: [{ user: USER, password: PASS }], encryption: 'required', domain: 'WORKGROUP' });
+    try {
+      await s2.listen(445, ip2);
+      const base = ['-s', '/dev/null', `//${ip2}/IPC$`, '-p', '445', '-U', `${USER}%${PASS}`, '-c', 'exit'];
+      const ok = await run('smbclient', [...base, '-m', 'SMB3'], { timeoutMs: 60_000 });
+      expect(ok.code).toBe(0);
+      const refused = await run('smbclient', [...base, '-m', 'SMB2'], { timeoutMs: 60_000 });
+      expect(refused.code).not.toBe(0);
+      expect(refused.stdout + refused.stderr).toMatch(/NT_STATUS_ACCESS_DENIED/);
+    } finally {
+      await s2.close();
+      if (added) removeLoopback(ip2);
+    }
+  });
+
   it('SMB1 multi-protocol negotiate first (client min protocol = NT1), then SMB2', async () => {
     const r = await smbclient(['-U', `${USER}%${PASS}`, '--option=client min protocol=NT1', '-m', 'SMB3', '-c', 'exit']);
     expect(r.stderr + r.stdout).not.toMatch(/NT_STATUS/);

@@ -56,6 +56,22 @@ describe('Smb2Client → Samba smbd', () => {
     });
   }
 
+  for (const dialect of [C.Dialect.SMB300, C.Dialect.SMB302, C.Dialect.SMB311]) {
+    it(`dialect ${C.dialectName(dialect)}, encrypted session: winreg bind and a file read`, async () => {
+      const c = await connect({ dialects: [dialect], encrypt: true });
+      try {
+        expect(c.encrypted).toBe(true);
+        const pipe = await c.openPipe('winreg');
+        const ack = parseBindAck(await pipe.transact(winregBind(2)));
+        expect([ack.ptype, ack.callId, ack.results[0]!.result]).toEqual([12, 2, 0]);
+        pipe.destroy();
+        expect((await c.readFile('lab', 'Registry.pol')).equals(policy)).toBe(true);
+      } finally {
+        await c.close();
+      }
+    });
+  }
+
   it('default negotiation picks 3.1.1; unsigned session when nobody requires signing', async () => {
     const c = await connect();
     try {

@@ -86,6 +86,62 @@ describe('every dialect, signed and unsigned', () => {
   }
 });
 
+describe('encryption (SMB 3.x TRANSFORM_HEADER)', () => {
+  for (const dialect of [C.Dialect.SMB300, C.Dialect.SMB302, C.Dialect.SMB311]) {
+    it(`${C.dialectName(dialect)}: a client that asks for encryption gets it`, async () => {
+      const c = await client({ dialects: [dialect], encrypt: true });
+      try {
+        expect(c.encrypted).toBe(true);
+        const p = await c.openPipe('big');
+        expect((await p.transact(Buffer.from('x'), 4096)).equals(big)).toBe(true); // overflow + READs, all encrypted
+        const e = await c.openPipe('echo');
+        e.write(Buffer.from('sealed'));
+        expect((await new Promise<Buffer>((r) => e.once('data', r))).toString()).toBe('re:sealed');
+        p.destroy();
+        e.destroy();
+      } finally {
+        await c.close();
+      }
+    });
+  }
+
+  it("'required': the server flags the session, the client follows; clients that cannot encrypt are refused", async () => {
+    const s = new Smb2Server({ accounts: [{ user: 'alice', password: USER.password }], encryption: 'required' });
+    s.registerPipe('echo', (pipe) => pipe.on('data', (d: Buffer) => pipe.write(d)));
+    const { port: p2 } = await s.listen(0, IP);
+    try {
+      const c = await Smb2Client.connect({ host: IP, port: p2, ...USER, dialects: [C.Dialect.SMB311] });
+      expect(c.encrypted).toBe(true);
+      const p = await c.openPipe('echo');
+      expect((await p.transact(Buffer.from('ok'))).toString()).toBe('ok');
+      // the same session sending in clear text is refused
+      (c as unknown as { encrypting: boolean }).encrypting = false;
+      await rejectsWith(c.echo(), NtStatus.STATUS_ACCESS_DENIED);
+      c.destroy();
+      await rejectsWith(Smb2Client.connect({ host: IP, port: p2, ...USER, dialects: [C.Dialect.SMB210] }), NtStatus.STATUS_ACCESS_DENIED);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("'off': not offered, so a client that insists fails; a tampered ciphertext ends the connection", async () => {
+    const s = new Smb2Server({ accounts: [{ user: 'alice', password: USER.password }], encryption: 'off' });
+    const { port: p2 } = await s.listen(0, IP);
+    try {
+      const err = await Smb2Client.connect({ host: IP, port: p2, ...USER, encrypt: true }).then(() => null, (e: unknown) => e);
+      expect((err as Error).name).toBe('Smb2ConnectionError');
+    } finally {
+      await s.close();
+    }
+    const c = await client({ encrypt: true });
+    const internal = c as unknown as { keys: { c2sKey: Buffer } };
+    internal.keys.c2sKey = Buffer.alloc(16, 7); // the server's decryption fails
+    const e2 = await c.echo().then(() => null, (e: unknown) => e);
+    expect((e2 as Error).name).toBe('Smb2ConnectionError');
+    c.destroy();
+  });
+});
+
 describe('sessions and trees', () => {
   it('wrong password: STATUS_LOGON_FAILURE', async () => {
     await rejectsWith(client({ password: 'nope' }), NtStatus.STATUS_LOGON_FAILURE);

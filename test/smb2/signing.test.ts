@@ -87,3 +87,28 @@ describe('sessionCmac', () => {
     expect(sessionCmac(key, Buffer.from('6bc1bee22e409f96e93d7e117393172a', 'hex')).toString('hex')).toBe('070a16b46b4d4144f79bdd9dd04a287c');
   });
 });
+
+describe('encryption codec', () => {
+  it('AES-128-CCM and AES-128-GCM round trips; any changed byte fails authentication with FormatError', async () => {
+    const { Cipher, NonceSource, decryptMessage, encryptMessage } = await import('../../src/smb2/encryption.js');
+    const { decodeTransformHeader } = await import('../../src/smb2/messages/transform.js');
+    const { FormatError } = await import('../../src/util/errors.js');
+    const msg = fixture('smbclient-smb311-012-tree-connect-req.bin');
+    const key = Buffer.alloc(16, 0x42);
+    const nonces = new NonceSource();
+    for (const cipher of [Cipher.AES_128_CCM, Cipher.AES_128_GCM]) {
+      const a = encryptMessage(msg, key, cipher, 0x1234n, nonces);
+      const b = encryptMessage(msg, key, cipher, 0x1234n, nonces);
+      expect(a.equals(b)).toBe(false); // fresh nonce every time
+      const h = decodeTransformHeader(a);
+      expect([h.originalMessageSize, h.sessionId, h.flags]).toEqual([msg.length, 0x1234n, 1]);
+      expect(decryptMessage(a, key, cipher).equals(msg)).toBe(true);
+      for (const at of [4, 20, 40, 44, 52, a.length - 1]) {
+        const bad = Buffer.from(a);
+        bad[at]! ^= 0x10;
+        expect(() => decryptMessage(bad, key, cipher)).toThrow(FormatError);
+      }
+      expect(() => decryptMessage(a, Buffer.alloc(16, 1), cipher)).toThrow(FormatError);
+    }
+  });
+});

@@ -14,6 +14,7 @@ import { decodeSessionSetupRequest, decodeSessionSetupResponse } from './session
 import { decodeSetInfoRequest, decodeSetInfoResponse } from './set-info.js';
 import { decodeSimple } from './simple.js';
 import { decodeSmb1Negotiate, isSmb1 } from './smb1-negotiate.js';
+import { decodeTransformHeader, isTransform, type TransformHeader } from './transform.js';
 import { decodeTreeConnectRequest, decodeTreeConnectResponse } from './tree-connect.js';
 import { decodeWriteRequest, decodeWriteResponse } from './write.js';
 
@@ -52,8 +53,12 @@ export function decodeMessage(msg: Buffer): DecodedMessage {
   }
 }
 
-/** All messages of a Direct TCP frame payload (an SMB1 negotiate is returned as its dialect list). */
-export function decodeFrame(frame: Buffer): DecodedMessage[] | { smb1: string[] } {
+/**
+ * All messages of a Direct TCP frame payload. An SMB1 negotiate is returned as its dialect list, an
+ * encrypted frame as its TRANSFORM_HEADER (the rest needs the session key).
+ */
+export function decodeFrame(frame: Buffer): DecodedMessage[] | { smb1: string[] } | { transform: TransformHeader } {
   if (isSmb1(frame)) return { smb1: decodeSmb1Negotiate(frame).dialects };
+  if (isTransform(frame)) return { transform: decodeTransformHeader(frame) };
   return splitCompound(frame).map(decodeMessage);
 }

@@ -14,3 +14,4 @@ export * from './set-info.js';
 export * from './error.js';
 export * from './smb1-negotiate.js';
 export * from './decode.js';
+export * from './transform.js';
