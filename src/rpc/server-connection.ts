@@ -206,7 +206,7 @@ export class ServerConnection {
       if (feature) {
         // the feature bitmask travels in the last 8 bytes of the pseudo syntax UUID; we can keep the
         // connection open after an orphaned PDU, nothing else (MS-RPCE §2.2.2.15)
-        const clientBits = parseInt(feature.uuid.slice(24, 26), 16);
+        const clientBits = parseInt(feature.uuid.slice(19, 21), 16); // first byte of Data4
         results.push({ result: RESULT.negotiate_ack, reason: clientBits & KeepConnectionOnOrphanSupported, transferSyntax: ZERO_SYNTAX });
         continue;
       }
