@@ -2,7 +2,8 @@
 // HivewireError (FormatError for bad input), never another exception, and every case must be quick.
 // Shared by the CI sample (fuzz.test.ts) and bench/formats-fuzz.ts (the full count).
 
-import { baseBlockChecksum, checkHive, Hive, writeHive } from '../../../src/formats/regf/index.js';
+import { baseBlockChecksum, checkHive, Hive, marvin32, recoverHive, writeHive } from '../../../src/formats/regf/index.js';
+import { newLog, setBase } from './logfiles.js';
 import { parseReg, regToTree, treeToReg } from '../../../src/formats/regtext/index.js';
 import { HivewireError } from '../../../src/util/errors.js';
 import { sampleTree } from './trees.js';
@@ -12,7 +13,7 @@ export interface FuzzReport {
   accepted: number;
   typedErrors: number;
   /** Cases that threw something else: the input (hex, shortened) and the error. */
-  failures: { kind: 'hive' | 'reg'; input: string; error: string }[];
+  failures: { kind: 'hive' | 'reg' | 'log'; input: string; error: string }[];
   slowestMs: number;
 }
 
@@ -67,6 +68,25 @@ function mutateHive(seed: Buffer, rng: Rng): Buffer {
   return b;
 }
 
+function mutateLog(seed: Buffer, rng: Rng): Buffer {
+  const b = Buffer.from(seed);
+  for (let i = 1 + rng.int(3); i > 0; i--) {
+    // the entry header and page references matter most; the hashes then catch the rest
+    const at = rng.next() < 0.7 ? 512 + rng.int(64) : rng.int(b.length);
+    if (rng.next() < 0.5 && at + 4 <= b.length) b.writeUInt32LE(rng.pick(INTERESTING) >>> 0, at & ~3);
+    else b[at] = rng.int(256);
+  }
+  // half the time re-sign the first entry, so that what its hashes guard gets exercised too
+  if (rng.next() < 0.5 && b.length >= 552) {
+    const size = b.readUInt32LE(516);
+    if (size >= 40 && 512 + size <= b.length) {
+      b.writeBigUInt64LE(marvin32(b.subarray(552, 512 + size), 0x82ef4d887a4e55c5n), 536);
+      b.writeBigUInt64LE(marvin32(b.subarray(512, 544), 0x82ef4d887a4e55c5n), 544);
+    }
+  }
+  return rng.next() < 0.2 ? b.subarray(0, rng.int(b.length)) : b;
+}
+
 const TOKENS = ['"', '\\', '[', ']', '[-', '=', ',', ':', '-', '@', ';', '\r\n', '\n', 'hex(', 'hex:', 'dword:', ')', '00,', 'ff', '\\\r\n', ' ', '\0', 'é', 'Ω', 'REGEDIT4', 'hex(7):', '"=-'];
 
 function mutateReg(seed: Buffer, rng: Rng): Buffer {
@@ -92,17 +112,30 @@ function short(b: Buffer): string {
   return b.length > 64 ? b.subarray(0, 64).toString('hex') + `…(${b.length} bytes)` : b.toString('hex');
 }
 
+/** A dirty primary and a log whose one entry brings it to another hive. */
+export function seedLog(): { primary: Buffer; log: Buffer } {
+  const a = writeHive(sampleTree(), { now: 1n });
+  const b = writeHive(sampleTree({ many: 30 }), { now: 1n }).subarray(4096);
+  const primary = setBase(a, (x) => x.writeUInt32LE(2, 4));
+  return { primary, log: newLog(primary, [{ sequence: 2, size: b.length, pages: [{ offset: 0, data: b }] }]) };
+}
+
 export function fuzz(cases: number, seed = 12345): FuzzReport {
   const rng = new Rng(seed);
   const hives = seedHives();
   const regs = seedRegs();
+  const logSeed = seedLog();
   const report: FuzzReport = { cases: 0, accepted: 0, typedErrors: 0, failures: [], slowestMs: 0 };
   for (let i = 0; i < cases; i++) {
-    const isHive = i % 2 === 0;
-    const input = isHive ? mutateHive(rng.pick(hives), rng) : mutateReg(rng.pick(regs), rng);
+    const kind = i % 2 === 0 ? 'hive' : i % 10 === 1 ? 'log' : 'reg';
+    const isHive = kind === 'hive';
+    const input = isHive ? mutateHive(rng.pick(hives), rng) : kind === 'log' ? mutateLog(logSeed.log, rng) : mutateReg(rng.pick(regs), rng);
     const t0 = performance.now();
     try {
-      if (isHive) {
+      if (kind === 'log') {
+        const r = recoverHive(logSeed.primary, [input]);
+        if (r.applied > 0) Hive.fromBuffer(r.hive).toTree();
+      } else if (isHive) {
         const h = Hive.fromBuffer(input, { ignoreChecksum: rng.next() < 0.5 });
         h.toTree();
         checkHive(h);
@@ -114,7 +147,7 @@ export function fuzz(cases: number, seed = 12345): FuzzReport {
       report.accepted++;
     } catch (err) {
       if (err instanceof HivewireError) report.typedErrors++;
-      else if (report.failures.length < 20) report.failures.push({ kind: isHive ? 'hive' : 'reg', input: short(input), error: String((err as Error)?.stack ?? err) });
+      else if (report.failures.length < 20) report.failures.push({ kind, input: short(input), error: String((err as Error)?.stack ?? err) });
       else report.failures.length++;
     }
     report.slowestMs = Math.max(report.slowestMs, performance.now() - t0);
