@@ -49,6 +49,13 @@ export class BinWriter {
     b.copy(this.buf, this.pos + 4);
     this.pos += 4 + b.length;
   }
+  /** A latin1 string holding raw bytes, written as the bytes (u32 length + data). */
+  rawBytes(s: string): void {
+    this.room(4 + s.length);
+    this.buf.writeUInt32LE(s.length, this.pos);
+    this.buf.write(s, this.pos + 4, s.length, 'latin1');
+    this.pos += 4 + s.length;
+  }
   result(): Buffer {
     return this.buf.subarray(0, this.pos);
   }
@@ -95,6 +102,14 @@ export class BinReader {
     const n = this.u32();
     this.need(n, `${n} bytes of text`);
     const s = this.buf.toString('utf8', this.pos, this.pos + n);
+    this.pos += n;
+    return s;
+  }
+  /** Data bytes as a latin1 string (see memory.ts StoredValue). */
+  rawBytes(): string {
+    const n = this.u32();
+    this.need(n, `${n} bytes of data`);
+    const s = this.buf.toString('latin1', this.pos, this.pos + n);
     this.pos += n;
     return s;
   }

@@ -16,6 +16,22 @@ import {
 } from './backend.js';
 import { KEYF_VOLATILE } from './constants.js';
 
+/** A value as the memory tree keeps it: the data as a one-byte (latin1) string, which costs a
+ * fraction of a Buffer object per value; `data` gives a fresh Buffer with the exact bytes. */
+export class StoredValue implements ValueRecord {
+  constructor(
+    readonly name: string,
+    readonly type: number,
+    readonly raw: string,
+  ) {}
+  get data(): Buffer {
+    return Buffer.from(this.raw, 'latin1');
+  }
+  static of(v: ValueRecord): StoredValue {
+    return v instanceof StoredValue ? v : new StoredValue(v.name, v.type, v.data.toString('latin1'));
+  }
+}
+
 export class KeyNode implements KeyRecord {
   id: number;
   path: string;
@@ -166,7 +182,8 @@ export class MemoryTree implements StoreReader {
   }
 
   /** Sets a value; an overwrite keeps its position. Returns the replaced value and its index. */
-  setValueRaw(n: KeyNode, v: ValueRecord): { old: ValueRecord; at: number } | undefined {
+  setValueRaw(n: KeyNode, value: ValueRecord): { old: ValueRecord; at: number } | undefined {
+    const v = StoredValue.of(value);
     const u = upcase(v.name);
     const i = this.findValue(n, u);
     if (i >= 0) {

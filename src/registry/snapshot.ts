@@ -7,7 +7,7 @@
 import { crc32 } from 'node:zlib';
 import { FormatError } from '../util/errors.js';
 import { BinReader, BinWriter } from './codec.js';
-import { KeyNode, MemoryTree, isVolatile } from './memory.js';
+import { KeyNode, MemoryTree, StoredValue, isVolatile } from './memory.js';
 import { baseName } from './backend.js';
 
 const MAGIC = Buffer.from('HWREGSN1', 'latin1');
@@ -61,7 +61,8 @@ export function encodeSnapshot(tree: MemoryTree, generation: number): Buffer {
       for (const v of vals) {
         w.str(v.name);
         w.u32(v.type);
-        w.bytes(v.data);
+        if (v instanceof StoredValue) w.rawBytes(v.raw);
+        else w.bytes(v.data);
       }
     }
   }
@@ -74,7 +75,7 @@ export interface Snapshot {
   generation: number;
 }
 
-/** Decodes a snapshot; value data and descriptors stay slices of `buf` (no copies). */
+/** Decodes a snapshot into a tree that keeps nothing of `buf`. */
 export function decodeSnapshot(buf: Buffer): Snapshot {
   if (buf.length < MAGIC.length + 4 + 4 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) {
     throw new FormatError(FORMAT, 0, 'magic HWREGSN1');
@@ -89,7 +90,8 @@ export function decodeSnapshot(buf: Buffer): Snapshot {
   const sdCount = r.u32();
   if (sdCount > r.left / 4) throw new FormatError(FORMAT, r.pos, 'a descriptor count that fits the file');
   const sds: Buffer[] = new Array(sdCount);
-  for (let i = 0; i < sdCount; i++) sds[i] = r.bytes();
+  // Copied: a slice would keep the whole file's buffer alive.
+  for (let i = 0; i < sdCount; i++) sds[i] = Buffer.from(r.bytes());
   const count = r.u32();
   if (count === 0 || count > r.left / 32) throw new FormatError(FORMAT, r.pos, 'a key count that fits the file');
   const nodes: KeyNode[] = new Array(count);
@@ -123,8 +125,7 @@ export function decodeSnapshot(buf: Buffer): Snapshot {
     for (let j = 0; j < nvals; j++) {
       const vname = r.str();
       const type = r.u32();
-      const data = r.bytes();
-      tree!.setValueRaw(node, { name: vname, type, data });
+      tree!.setValueRaw(node, new StoredValue(vname, type, r.rawBytes()));
     }
   }
   if (r.left !== 0) throw new FormatError(FORMAT, r.pos, 'end of snapshot', `${r.left} extra bytes`);
