@@ -110,6 +110,7 @@ export async function startServe(cfg: ServeConfig, log: Logger = jsonLogger(cfg.
           }
         : {}),
       log: (e: RrpCallLog) => log('debug', 'call', { ...e }),
+      onError: (err, opnum) => log('debug', 'call faulted', { opnum, error: (err as Error).message, code: (err as { code?: string }).code }),
     });
     const ntlmOpts = { accounts, netbiosComputerName: cfg.serverName, netbiosDomainName: domain };
     const security = (authType: number) => (authType === 10 ? new NtlmServer(ntlmOpts) : authType === 9 ? new SpnegoServer(ntlmOpts) : undefined);

@@ -11,7 +11,8 @@
 // - BaseRegGetVersion answers 6: the store keeps the 32- and 64-bit views (§3.1.1.4).
 // - Hive files live in one configured directory (files.ts); without one, the hive methods return
 //   ERROR_ACCESS_DENIED. Save needs SeBackupPrivilege, Restore/Load/Unload/Replace SeRestorePrivilege.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { writeHive, readHive } from '../../formats/regf/index.js';
 import { guidToBytes, guidToString, NdrError, type ContextHandle } from '../../ndr/index.js';
 import type { KeyHandle, RegistrySession, RegistryStore, Token } from '../../registry/index.js';
@@ -58,6 +59,8 @@ export interface RrpServerOptions {
   /** MS-RSP opnums 24/25/30: answer them, and let this hook decide (true = accepted). */
   shutdown?: (req: ShutdownRequest, identity: CallIdentity) => boolean | Promise<boolean>;
   log?: (entry: RrpCallLog) => void;
+  /** A call that failed with something other than a Win32 status (it is answered with a fault). */
+  onError?: (err: unknown, opnum: number) => void;
 }
 
 /** Default token: the account's SID, groups and privileges; anonymous callers get none. */
@@ -500,7 +503,11 @@ export class RrpServer {
       res = await fn(req, call);
     } catch (err) {
       if (err instanceof Win32Error) res = fail(req, err.status);
-      else throw err; // RpcFault (unknown handle...), NdrError: faults
+      else {
+        // RpcFault (unknown handle...), NdrError: the runtime answers with a fault
+        this.opts.onError?.(err, op.opnum);
+        throw err;
+      }
     } finally {
       if (--this.inFlight === 0) for (const f of this.idle.splice(0)) f();
     }
@@ -613,6 +620,9 @@ export class RrpServer {
     if (existsSync(file)) throw win32('ERROR_ALREADY_EXISTS', file);
     const tree = await subtreeOf(this.opts.store, path, path.split('\\').pop()!);
     try {
+      // folders inside the files directory are made as needed (impacket's reg.py saves to
+      // "<dir>\\<key path>.save"); resolve() has already kept the path inside it
+      mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, writeHive(tree), { flag: 'wx' });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw win32('ERROR_ALREADY_EXISTS', file);
