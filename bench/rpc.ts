@@ -1,7 +1,7 @@
 // Round trips per second for a minimal call — ept_map of drsuapi on an endpoint mapper — at each auth
 // level, over TCP and over an SMB2 named pipe (\pipe\epmapper): our server (127.0.0.36) against Samba
 // AD DC's epmapper (127.0.0.3) in the same run, with our client in both cases. Then the load test:
-// 200 concurrent clients x 1,000 calls over TCP and 50 x 200 over SMB2 pipes against our server, with
+// 200 concurrent clients x 1,000 calls over TCP and over SMB2 pipes against our server, with
 // open context handles and memory after disconnect.
 // Usage: npm run bench:rpc [-- --quick]
 import { ntlmAuth } from '../src/rpc/auth.js';
@@ -38,23 +38,31 @@ const stub = encode_ept_map_in({
   max_towers: 4,
 });
 
-/** Sequential round trips/s and pipelined (8 in flight) calls/s of ept_map on one association. */
+/**
+ * Sequential round trips/s and pipelined (8 in flight) calls/s of ept_map on one association; each is
+ * the best of 3 rounds, because the machine is shared and one slow round says little about the server.
+ */
 async function measure(c: RpcClient): Promise<{ seq: number; pipelined: number }> {
   const check = (out: Buffer) => {
     if (decode_ept_map_out(out).towers.length === 0) throw new Error('ept_map found nothing');
   };
   for (let i = 0; i < 20; i++) check(await c.call(OP_ept_map, stub)); // warm up
-  let t = performance.now();
-  for (let i = 0; i < CALLS; i++) check(await c.call(OP_ept_map, stub));
-  const seq = CALLS / ((performance.now() - t) / 1000);
-  t = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next++ < CALLS) check(await c.call(OP_ept_map, stub));
-    }),
-  );
-  const pipelined = CALLS / ((performance.now() - t) / 1000);
+  const round = Math.ceil(CALLS / 3);
+  let seq = 0;
+  let pipelined = 0;
+  for (let k = 0; k < 3; k++) {
+    let t = performance.now();
+    for (let i = 0; i < round; i++) check(await c.call(OP_ept_map, stub));
+    seq = Math.max(seq, round / ((performance.now() - t) / 1000));
+    t = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next++ < round) check(await c.call(OP_ept_map, stub));
+      }),
+    );
+    pipelined = Math.max(pipelined, round / ((performance.now() - t) / 1000));
+  }
   return { seq, pipelined };
 }
 
@@ -94,7 +102,7 @@ async function main() {
       }
       await new Promise((r) => setTimeout(r, 300));
     }
-    console.log(`ept_map round trips/s, one association, our client (${CALLS} calls; "x8" = 8 calls in flight)`);
+    console.log(`ept_map round trips/s, one association, our client (best of 3 x ${Math.ceil(CALLS / 3)} calls; "x8" = 8 calls in flight)`);
     for (const transport of ['tcp', 'smb2'] as const) {
       for (const [name, level] of LEVELS) {
         const open = (host: string, creds: typeof USER) =>
@@ -164,7 +172,7 @@ async function main() {
   };
   serveNamedPipes(smb, app, ['hwecho'], OURS);
   await load('tcp', quick ? 50 : 200, quick ? 100 : 1000);
-  await load('smb2', quick ? 20 : 50, quick ? 50 : 200);
+  await load('smb2', quick ? 20 : 200, quick ? 50 : 1000);
 
   await smb.close();
   await epmListener.close();
