@@ -1,6 +1,6 @@
 // Mutation fuzzing of the regf reader, transaction log recovery and the .reg parser (at least
-// 100,000 cases): every case must
-// end in a result or a typed HivewireError. Usage: npm run bench:formats-fuzz [-- CASES [SEED]]
+// 100,000 cases): every case must end in a result or a typed HivewireError.
+// Usage: npm run bench:formats-fuzz [-- CASES [SEED]]
 
 import { fuzz } from '../test/formats/regf/fuzz.js';
 

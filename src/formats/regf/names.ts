@@ -8,11 +8,6 @@ export function isCompressible(name: string): boolean {
   return true;
 }
 
-export function encodeName(name: string): { bytes: Buffer; compressed: boolean } {
-  const compressed = isCompressible(name);
-  return { bytes: Buffer.from(name, compressed ? 'latin1' : 'utf16le'), compressed };
-}
-
 /** The hash an lh list keeps next to each subkey offset: over the upcased name, h = h * 37 + unit. */
 export function lhHash(name: string): number {
   return lhHashUpcased(upcaseName(name));
