@@ -9,7 +9,8 @@ import { promises as fsp, openSync, closeSync, writeSync, readFileSync, existsSy
 import { join } from 'node:path';
 import { Win32Error } from '../util/win32.js';
 import { MemoryBackend, MemoryTree, type MemoryWriter } from './memory.js';
-import { encodeFrame, replayFrame, scanJournal } from './journal.js';
+import { encodeFrameInto, replayFrame, scanJournal } from './journal.js';
+import { BinWriter } from './codec.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
 
 export interface EmbeddedOptions {
@@ -29,7 +30,10 @@ export class EmbeddedBackend extends MemoryBackend {
   private gen = 0;
   private journalBytes = 0;
   private snapshotBytes = 0;
-  private pending: Buffer[] = [];
+  // Frames waiting for the next write + sync, encoded straight into one buffer; two buffers take turns.
+  private pending = new BinWriter(1 << 20);
+  private spare = new BinWriter(1 << 20);
+  private pendingFrames = 0;
   private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private syncing: Promise<void> | undefined;
   private compacting: Promise<void> | undefined;
@@ -120,9 +124,8 @@ export class EmbeddedBackend extends MemoryBackend {
     if (this.failed) throw new Win32Error('ERROR_REGISTRY_IO_FAILED', String(this.failed));
     if (this.closed) throw new Win32Error('ERROR_REGISTRY_IO_FAILED', 'store is closed');
     if (w.ops.length === 0) return undefined;
-    const frame = encodeFrame(w.ops);
-    this.pending.push(frame);
-    this.journalBytes += frame.length;
+    this.journalBytes += encodeFrameInto(this.pending, w.ops);
+    this.pendingFrames++;
     const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (!this.syncing) this.syncing = this.syncLoop();
     if (!this.compacting && this.journalBytes > Math.max(this.compactBytes, this.snapshotBytes)) {
@@ -135,21 +138,27 @@ export class EmbeddedBackend extends MemoryBackend {
   // Group commit: everything queued while one sync runs goes out with the next write + sync.
   private async syncLoop(): Promise<void> {
     try {
-      while (this.pending.length) {
-        const bufs = this.pending;
+      while (this.pendingFrames) {
+        const batch = this.pending;
+        const frames = this.pendingFrames;
         const waiters = this.waiters;
-        this.pending = [];
+        this.pending = this.spare;
+        this.pendingFrames = 0;
         this.waiters = [];
         try {
-          const all = bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs);
+          const all = batch.result();
           for (let off = 0; off < all.length; ) off += (await this.fh.write(all, off, all.length - off)).bytesWritten;
           await this.fh.datasync();
-          this.stats.frames += bufs.length;
+          this.stats.frames += frames;
           this.stats.syncs++;
         } catch (err) {
           this.failed = err;
           for (const w of waiters) w.reject(new Win32Error('ERROR_REGISTRY_IO_FAILED', (err as Error).message));
           continue;
+        } finally {
+          batch.pos = 0;
+          // keep the buffer for the next turn unless one huge batch grew it
+          this.spare = batch.buf.length > 8 << 20 ? new BinWriter(1 << 20) : batch;
         }
         for (const w of waiters) w.resolve();
       }

@@ -24,6 +24,13 @@ export const MAX_FRAME = 1 << 30;
 
 export function encodeFrame(ops: readonly TreeOp[]): Buffer {
   const w = new BinWriter(256);
+  encodeFrameInto(w, ops);
+  return w.result();
+}
+
+/** Appends one frame to `w` (the embedded backend batches frames in one buffer); returns its size. */
+export function encodeFrameInto(w: BinWriter, ops: readonly TreeOp[]): number {
+  const start = w.pos;
   w.u32(0);
   w.u32(0);
   for (const o of ops) {
@@ -65,10 +72,10 @@ export function encodeFrame(ops: readonly TreeOp[]): Buffer {
         break;
     }
   }
-  const frame = w.result();
-  frame.writeUInt32LE(frame.length - FRAME_HEADER, 0);
-  frame.writeUInt32LE(crc32(frame.subarray(FRAME_HEADER)), 4);
-  return frame;
+  const len = w.pos - start - FRAME_HEADER;
+  w.buf.writeUInt32LE(len, start);
+  w.buf.writeUInt32LE(crc32(w.buf.subarray(start + FRAME_HEADER, w.pos)), start + 4);
+  return w.pos - start;
 }
 
 export interface ScanResult {

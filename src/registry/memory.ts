@@ -155,6 +155,15 @@ export class MemoryTree implements StoreReader {
     if (node.id >= this.nextId) this.nextId = node.id + 1;
   }
 
+  /** Inserts a node under a parent node the caller already holds (snapshot load). */
+  attachTo(parent: KeyNode, node: KeyNode): void {
+    node.parent = parent;
+    (parent.children ??= new Map()).set(node.uname, node);
+    parent.sorted = undefined;
+    this.byPath.set(node.upath, node);
+    if (node.id >= this.nextId) this.nextId = node.id + 1;
+  }
+
   /** Removes a node and its subtree; returns the removed nodes (parents first) for undo. */
   detach(node: KeyNode): void {
     const parent = node.parent!;

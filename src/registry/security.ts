@@ -53,14 +53,41 @@ function parse(sd: Buffer): SecurityDescriptor {
 /** The trusted side creates keys as LocalSystem, a member of Administrators. */
 const SYSTEM_TOKEN = makeToken('S-1-5-18', ['S-1-5-32-544', 'S-1-1-0', 'S-1-5-11']);
 
+// Descriptor bytes are interned: the thousands of keys that inherit the same ACEs share one Buffer
+// (memory), and a child's descriptor is computed once per (parent descriptor, creator).
+const interned = new Map<string, Buffer>();
+function intern(b: Buffer): Buffer {
+  const k = b.toString('latin1');
+  let v = interned.get(k);
+  if (!v) {
+    if (interned.size > 10_000) interned.clear();
+    interned.set(k, (v = b));
+  }
+  return v;
+}
+const childCache = new WeakMap<Buffer, Map<string, Buffer>>();
+
+function createChild(parentSd: Buffer, explicitSd: Buffer | undefined, token: Token | undefined): Buffer {
+  if (explicitSd) return intern(createChildDescriptor(parse(parentSd), SecurityDescriptor.fromBinary(explicitSd), token ?? SYSTEM_TOKEN, true).toBinary());
+  const who = token ? `${token.user}|${token.owner ?? ''}|${token.primaryGroup ?? ''}|${token.groups.join(',')}|${token.defaultDacl ? 'dacl' : ''}` : '';
+  let m = childCache.get(parentSd);
+  if (!m) childCache.set(parentSd, (m = new Map()));
+  let sd = m.get(who);
+  if (!sd) {
+    sd = intern(createChildDescriptor(parse(parentSd), undefined, token ?? SYSTEM_TOKEN, true).toBinary());
+    if (m.size > 1000) m.clear();
+    m.set(who, sd);
+  }
+  return sd;
+}
+
 /** Windows' rules, from src/security. */
 export const windowsSecurity: SecurityModel = {
   accessCheck: (token, sd, desired, intent) => accessCheck(token, parse(sd), desired, KEY_GENERIC_MAPPING, intent),
-  createChild: (parentSd, explicitSd, token) =>
-    createChildDescriptor(parse(parentSd), explicitSd ? SecurityDescriptor.fromBinary(explicitSd) : undefined, token ?? SYSTEM_TOKEN, true).toBinary(),
+  createChild,
   defaultFor: (path) => defaultDescriptorFor(toolName(path))?.toBinary(),
   subset: (sd, secInfo) => parse(sd).subset(secInfo).toBinary(),
-  merge: (sd, update, secInfo) => parse(sd).merge(SecurityDescriptor.fromBinary(update), secInfo).toBinary(),
+  merge: (sd, update, secInfo) => intern(parse(sd).merge(SecurityDescriptor.fromBinary(update), secInfo).toBinary()),
   isValid: (sd) => {
     try {
       SecurityDescriptor.fromBinary(sd);

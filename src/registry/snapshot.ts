@@ -117,7 +117,7 @@ export function decodeSnapshot(buf: Buffer): Snapshot {
       if (!parent) throw new FormatError(FORMAT, at, 'a parent listed before its child');
       node = new KeyNode(id, parent === tree!.root ? name : parent.path + '\\' + name, className, lastWrite, flags, sd);
       if (parent.children?.has(node.uname)) throw new FormatError(FORMAT, at, 'unique subkey names', name);
-      tree!.attach(node);
+      tree!.attachTo(parent, node);
     }
     nodes[i] = node;
     const nvals = r.u32();
@@ -125,7 +125,8 @@ export function decodeSnapshot(buf: Buffer): Snapshot {
     for (let j = 0; j < nvals; j++) {
       const vname = r.str();
       const type = r.u32();
-      tree!.setValueRaw(node, new StoredValue(vname, type, r.rawBytes()));
+      // Names are unique by construction (the CRC vouches for the bytes): append without searching.
+      (node.vals ??= []).push(new StoredValue(vname, type, r.rawBytes()));
     }
   }
   if (r.left !== 0) throw new FormatError(FORMAT, r.pos, 'end of snapshot', `${r.left} extra bytes`);
