@@ -1,6 +1,6 @@
 // SMB2 round trips per second, measured in one run: our Smb2Client against our Smb2Server
 // (127.0.0.20) and against Samba's smbd (127.0.0.2, started by the test harness), same dialect,
-// signing on. Loads: ECHO one at a time and 32 in flight; and pipe TRANSCEIVE round trips carrying a
+// signed (or encrypted). Loads: ECHO one at a time and 32 in flight; and pipe TRANSCEIVE round trips carrying a
 // winreg BaseRegGetVersion request (44 bytes): Samba's rpcd_winreg answers it (after a bind and
 // OpenLocalMachine), ours goes to an echo pipe, so the figure is the SMB2 pipe path plus the RPC answer.
 // Our server runs in a child process of its own (as Samba's smbd does), so client and server do not
@@ -15,7 +15,8 @@ import { addLoopback, removeLoopback } from '../test/harness/peers.js';
 import { startSambaRegistry } from '../test/harness/samba-registry.js';
 import { getVersion, openLocalMachine, responseStub, winregBind } from '../test/smb2/winreg-bind.js';
 
-const seconds = Number(process.argv[2] ?? 3);
+let seconds = Number(process.argv[2] ?? 1);
+const ROUNDS = 5;
 const OUR_IP = '127.0.0.20';
 const USER = 'tester';
 const PASS = 'LabTest123';
@@ -29,31 +30,40 @@ async function rate(fn: () => Promise<unknown>, inFlight: number): Promise<numbe
       n++;
     }
   };
-  for (let i = 0; i < 50; i++) await fn(); // warm-up
   const t0 = performance.now();
   await Promise.all(Array.from({ length: inFlight }, worker));
   return n / ((performance.now() - t0) / 1000);
 }
 
-async function measure(host: string, pipeName: string) {
+/** One connected client per server with what each case needs. */
+async function setup(host: string, pipeName: string) {
   const c = await Smb2Client.connect({ host, user: USER, password: PASS, dialects: [Dialect.SMB311], signing: 'required' });
-  try {
-    const echo1 = await rate(() => c.echo(), 1);
-    const echo32 = await rate(() => c.echo(), 32);
-    const pipe = await c.openPipe(pipeName);
-    await pipe.transact(winregBind(1));
-    const handle = Buffer.from(responseStub(await pipe.transact(openLocalMachine(2))).subarray(0, 20));
-    let callId = 3;
-    const trans = await rate(async () => {
+  const e = await Smb2Client.connect({ host, user: USER, password: PASS, dialects: [Dialect.SMB311], encrypt: true });
+  const pipe = await c.openPipe(pipeName);
+  await pipe.transact(winregBind(1));
+  const handle = Buffer.from(responseStub(await pipe.transact(openLocalMachine(2))).subarray(0, 20));
+  let callId = 3;
+  const cases = {
+    echo1: () => rate(() => c.echo(), 1),
+    echo32: () => rate(() => c.echo(), 32),
+    echoEnc: () => rate(() => e.echo(), 1),
+    trans: () => rate(async () => {
       const stub = responseStub(await pipe.transact(getVersion(callId++, handle)));
       if (stub.length < 8) throw new Error('short BaseRegGetVersion response');
-    }, 1);
-    pipe.destroy();
-    return { echo1, echo32, trans };
-  } finally {
-    await c.close();
-  }
+    }, 1),
+  };
+  for (const run of Object.values(cases)) await rateWarm(run);
+  return { cases, close: async () => { pipe.destroy(); await c.close(); await e.close(); } };
 }
+
+async function rateWarm(run: () => Promise<number>): Promise<void> {
+  const saved = seconds;
+  seconds = 0.3;
+  await run();
+  seconds = saved;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function serve(): Promise<void> {
   const server = new Smb2Server({ accounts: [{ user: USER, password: PASS }], signing: 'required' });
@@ -80,14 +90,28 @@ async function main(): Promise<void> {
       child.once('exit', (code) => reject(new Error(`our server exited (${code})`)));
     });
     samba = await startSambaRegistry();
-    const ours = await measure(OUR_IP, 'echo');
-    const theirs = await measure(samba.ip, 'winreg');
+    const ours = await setup(OUR_IP, 'echo');
+    const theirs = await setup(samba.ip, 'winreg');
     const line = (what: string, a: number, b: number) =>
-      console.log(`${what.padEnd(44)} ours ${a.toFixed(0).padStart(7)}/s   samba ${b.toFixed(0).padStart(7)}/s   ratio ${(a / b).toFixed(2)}x`);
-    console.log(`SMB 3.1.1, signing (AES-CMAC), our Smb2Client as the client, ${seconds} s per case`);
-    line('ECHO round trips, 1 in flight', ours.echo1, theirs.echo1);
-    line('ECHO round trips, 32 in flight', ours.echo32, theirs.echo32);
-    line('pipe TRANSCEIVE round trips (winreg call)', ours.trans, theirs.trans);
+      console.log(`${what.padEnd(50)} ours ${a.toFixed(0).padStart(7)}/s   samba ${b.toFixed(0).padStart(7)}/s   ratio ${(a / b).toFixed(2)}x`);
+    console.log(`SMB 3.1.1, our Smb2Client as the client; median of ${ROUNDS} alternating ${seconds} s runs per case`);
+    const names: Record<keyof typeof ours.cases, string> = {
+      echo1: 'ECHO round trips, signed (AES-CMAC), 1 in flight',
+      echo32: 'ECHO round trips, signed, 32 in flight',
+      echoEnc: 'ECHO round trips, encrypted (AES-GCM), 1 in flight',
+      trans: 'pipe TRANSCEIVE round trips (winreg call)',
+    };
+    for (const k of Object.keys(names) as Array<keyof typeof names>) {
+      const a: number[] = [];
+      const b: number[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        a.push(await ours.cases[k]());
+        b.push(await theirs.cases[k]());
+      }
+      line(names[k], median(a), median(b));
+    }
+    await ours.close();
+    await theirs.close();
   } finally {
     await samba?.stop();
     child.stdin!.end();

@@ -62,10 +62,21 @@ export class ServerPipe extends Duplex {
   /** Most bytes the RPC side may queue before its writes wait for the client to read. */
   private readonly maxQueuedBytes: number;
   private pendingWrite: (() => void) | null = null;
+  /** Bytes the client wrote that the RPC side has not read yet, and how many may wait. */
+  private inboundBytes = 0;
+  private readonly maxInboundBytes: number;
 
-  constructor(maxQueuedBytes = 4 * 1024 * 1024) {
+  constructor(maxQueuedBytes = 4 * 1024 * 1024, maxInboundBytes = 4 * 1024 * 1024) {
     super({ readableObjectMode: true, writableObjectMode: true, allowHalfOpen: true });
     this.maxQueuedBytes = maxQueuedBytes;
+    this.maxInboundBytes = maxInboundBytes;
+  }
+
+  // Counts what leaves the readable buffer, so a client cannot pile up writes the RPC side never reads.
+  override read(size?: number): any {
+    const chunk: unknown = super.read(size);
+    if (Buffer.isBuffer(chunk)) this.inboundBytes -= chunk.length;
+    return chunk;
   }
 
   // --- RPC side (Duplex) ---
@@ -105,11 +116,18 @@ export class ServerPipe extends Duplex {
 
   // --- SMB2 server side ---
 
-  /** A client WRITE (or the input of a TRANSCEIVE): one message to the RPC server. */
-  deliver(data: Buffer): boolean {
-    if (this.destroyed || this.readableEnded) return false;
+  /**
+   * A client WRITE (or the input of a TRANSCEIVE): one message to the RPC server. 'closed' when the
+   * pipe is gone, 'full' when the RPC side has left too much unread.
+   */
+  deliver(data: Buffer): 'ok' | 'closed' | 'full' {
+    if (this.destroyed || this.readableEnded) return 'closed';
+    if (this.inboundBytes + data.length > this.maxInboundBytes) return 'full';
+    const before = this.readableLength;
     this.push(Buffer.from(data));
-    return true;
+    // a chunk handed straight to a 'data' listener never sat in the buffer
+    if (this.readableLength > before) this.inboundBytes += data.length;
+    return 'ok';
   }
 
   /** True when a READ would return at once (data queued, or the pipe is broken). */

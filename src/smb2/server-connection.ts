@@ -108,6 +108,8 @@ const failWith = (status: number): never => {
   throw new Status(status);
 };
 
+/** Bytes of answers waiting in the socket before the connection stops reading requests. */
+const WRITE_BUFFER_LIMIT = 8 * 1024 * 1024;
 const ZERO_FILE_TIME = 0n;
 const PIPE_FILE_ATTRIBUTES = C.FILE_ATTRIBUTE_NORMAL;
 
@@ -117,6 +119,8 @@ export class ServerConnection {
   private readonly srv: ServerContext;
   private readonly parser: FrameParser;
   private closed = false;
+  /** Whether the socket timeout is the short one for a frame left half-sent. */
+  private partialTimeout = false;
 
   // §3.3.1.7 connection state
   private negotiateDialect = 0xffff;
@@ -180,7 +184,11 @@ export class ServerConnection {
       return;
     }
     // half a frame then silence must not hold the connection for the full idle timeout
-    this.socket.setTimeout(this.parser.partial ? this.srv.partialFrameTimeoutMs : this.srv.idleTimeoutMs);
+    const partial = this.parser.partial;
+    if (partial !== this.partialTimeout) {
+      this.partialTimeout = partial;
+      this.socket.setTimeout(partial ? this.srv.partialFrameTimeoutMs : this.srv.idleTimeoutMs);
+    }
   }
 
   private onFrame(frame: Buffer): void {
@@ -334,6 +342,7 @@ export class ServerConnection {
     const payload = M.joinCompound(out.map((o) => o.msg));
     if (enc && enc.keys?.s2cKey) {
       writeFrame(this.socket, encryptMessage(payload, enc.keys.s2cKey, this.cipherId, enc.id, this.nonces));
+      this.backpressure();
       return;
     }
     if (out.some((o) => o.signWith)) {
@@ -346,6 +355,17 @@ export class ServerConnection {
       }
     }
     writeFrame(this.socket, payload);
+    this.backpressure();
+  }
+
+  /** A client that sends requests but does not read the answers stops being read from. */
+  private backpressure(): void {
+    if (this.socket.writableLength > WRITE_BUFFER_LIMIT && !this.socket.isPaused()) {
+      this.socket.pause();
+      this.socket.once('drain', () => {
+        if (!this.closed) this.socket.resume();
+      });
+    }
   }
 
   // --- dispatch ---
@@ -733,7 +753,8 @@ export class ServerConnection {
     const r = M.decodeWriteRequest(req.msg);
     if (r.data.length > this.srv.maxWriteSize) return this.errorOut(req, S.STATUS_INVALID_PARAMETER);
     const open = this.findOpen(tree, r.fileId, relatedFileId);
-    if (!open.pipe.deliver(r.data)) return this.errorOut(req, S.STATUS_PIPE_DISCONNECTED);
+    const d = open.pipe.deliver(r.data);
+    if (d !== 'ok') return this.errorOut(req, d === 'full' ? S.STATUS_INSUFFICIENT_RESOURCES : S.STATUS_PIPE_DISCONNECTED);
     return this.out(req, 0, M.encodeWriteResponse({ count: r.data.length, remaining: 0 }));
   }
 
@@ -862,7 +883,8 @@ export class ServerConnection {
       case C.FSCTL_PIPE_TRANSCEIVE: {
         const open = this.findOpen(tree, r.fileId, relatedFileId);
         if (r.input.length > this.srv.maxWriteSize) return this.errorOut(req, S.STATUS_INVALID_PARAMETER);
-        if (!open.pipe.deliver(r.input)) return this.errorOut(req, S.STATUS_PIPE_DISCONNECTED);
+        const d = open.pipe.deliver(r.input);
+        if (d !== 'ok') return this.errorOut(req, d === 'full' ? S.STATUS_INSUFFICIENT_RESOURCES : S.STATUS_PIPE_DISCONNECTED);
         const max = Math.min(r.maxOutputResponse, this.srv.maxTransactSize);
         const fileId = open.fileId;
         return this.answerOrWait(req, open, () => {

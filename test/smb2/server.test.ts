@@ -37,6 +37,9 @@ beforeAll(async () => {
     // answers 150 ms late: the READ goes async (STATUS_PENDING interim)
     pipe.on('data', (d: Buffer) => setTimeout(() => pipe.write(d), 150));
   });
+  server.registerPipe('deaf', () => {
+    // never reads what the client writes
+  });
   server.registerPipe('closer', (pipe) => {
     pipe.on('data', (d: Buffer) => pipe.end(d));
   });
@@ -471,6 +474,25 @@ describe('malicious clients do not take the server down', () => {
       await s.close();
     }
     await stillServing();
+  });
+
+  it('writes the RPC side never reads are bounded (STATUS_INSUFFICIENT_RESOURCES), others are unaffected', async () => {
+    const c = await client();
+    try {
+      const p = await c.openPipe('deaf');
+      const tree = await c.treeConnect('IPC$');
+      const mb = Buffer.alloc(1024 * 1024, 1);
+      const outcomes: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        outcomes.push(await c.request(C.Smb2Command.WRITE, M.encodeWriteRequest({ offset: 0n, fileId: p.fileId, channel: 0, remainingBytes: 0, flags: 0, data: mb }),
+          { treeId: tree.treeId, creditCharge: 16 }).then(() => 'ok', (e: NtStatusError) => e.statusName));
+      }
+      expect(outcomes).toEqual(['ok', 'ok', 'ok', 'ok', 'STATUS_INSUFFICIENT_RESOURCES', 'STATUS_INSUFFICIENT_RESOURCES']);
+      const e = await c.openPipe('echo');
+      expect((await e.transact(Buffer.from('fine'))).toString()).toBe('re:fine');
+    } finally {
+      await c.close();
+    }
   });
 
   it('an idle connection is closed after idleTimeoutMs (its pipes end)', async () => {
