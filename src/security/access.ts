@@ -65,6 +65,10 @@ export function mapGenericMask(mask: number, mapping: GenericMapping): number {
   return (m & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL)) >>> 0;
 }
 
+const OWNER_RIGHTS = WellKnownSids.OwnerRights;
+const PRINCIPAL_SELF = WellKnownSids.PrincipalSelf;
+const DENIED = (): AccessCheckResult => ({ granted: 0, allowed: false });
+
 export interface AccessCheckOptions {
   /** The caller asked for backup semantics (REG_OPTION_BACKUP_RESTORE): SeBackupPrivilege grants read rights. */
   backupIntent?: boolean;
@@ -104,7 +108,6 @@ export function accessCheck(
   let remaining = mapGenericMask(desired, mapping);
   const maxAllowed = (remaining & MAXIMUM_ALLOWED) !== 0;
   remaining = (remaining & ~MAXIMUM_ALLOWED) >>> 0;
-  const deny = (): AccessCheckResult => ({ granted: 0, allowed: false });
 
   // Rights that privileges grant whatever the DACL says. SeSecurityPrivilege and SeTakeOwnershipPrivilege
   // count only when their right is asked for by name (not through MAXIMUM_ALLOWED), as in the spec's
@@ -121,7 +124,7 @@ export function accessCheck(
   }
   privileged >>>= 0;
   // ACCESS_SYSTEM_SECURITY can only come from a privilege, never from the DACL.
-  if (remaining & ACCESS_SYSTEM_SECURITY && !(privileged & ACCESS_SYSTEM_SECURITY)) return deny();
+  if (remaining & ACCESS_SYSTEM_SECURITY && !(privileged & ACCESS_SYSTEM_SECURITY)) return DENIED();
 
   let granted = (remaining & privileged) >>> 0;
   if (maxAllowed) granted = privileged;
@@ -135,47 +138,60 @@ export function accessCheck(
   }
 
   const isOwner = sd.owner !== undefined && hasSid(token, sd.owner);
-  const sidMatches = (sid: Sid): boolean => {
-    if (sid.equals(WellKnownSids.PrincipalSelf) && options.principalSelf) return hasSid(token, options.principalSelf);
-    if (sid.equals(WellKnownSids.OwnerRights)) return isOwner;
-    return hasSid(token, sid);
-  };
-  const effective = dacl.aces.filter((a) => !(a.flags & INHERIT_ONLY_ACE) && !isOpaqueAce(a));
-  const ownerRightsAce = effective.some((a) => !isOpaqueAce(a) && a.sid.equals(WellKnownSids.OwnerRights));
+  const aces = dacl.aces;
+  let ownerRightsAce = false;
+  if (isOwner) {
+    for (const a of aces) {
+      if (!(a.flags & INHERIT_ONLY_ACE) && !isOpaqueAce(a) && a.sid.equals(OWNER_RIGHTS)) {
+        ownerRightsAce = true;
+        break;
+      }
+    }
+  }
   if (isOwner && !ownerRightsAce) {
     const implicit = READ_CONTROL | WRITE_DAC;
     granted = (granted | (maxAllowed ? implicit : remaining & implicit)) >>> 0;
     remaining = (remaining & ~implicit) >>> 0;
   }
+  const self = options.principalSelf;
+  const sidMatches = (sid: Sid): boolean => {
+    if (hasSid(token, sid)) return true;
+    if (sid.rid === 4 && sid.equals(OWNER_RIGHTS)) return isOwner;
+    return self !== undefined && sid.equals(PRINCIPAL_SELF) && hasSid(token, self);
+  };
 
   if (maxAllowed) {
     // Every ACE counts; a right denied before it is allowed stays denied (ACE order matters).
     let allowedBits = 0;
     let deniedBits = 0;
-    for (const ace of effective) {
-      if (isOpaqueAce(ace) || !sidMatches(ace.sid)) continue;
+    for (const ace of aces) {
+      if (ace.flags & INHERIT_ONLY_ACE || isOpaqueAce(ace)) continue;
+      if (ace.type !== ACCESS_ALLOWED_ACE_TYPE && ace.type !== ACCESS_DENIED_ACE_TYPE) continue;
+      if (!sidMatches(ace.sid)) continue;
       const m = ace.mask >>> 0;
       if (ace.type === ACCESS_ALLOWED_ACE_TYPE) allowedBits |= m & ~deniedBits;
-      else if (ace.type === ACCESS_DENIED_ACE_TYPE) deniedBits |= m & ~allowedBits;
+      else deniedBits |= m & ~allowedBits;
     }
     granted = (granted | (allowedBits & ~ACCESS_SYSTEM_SECURITY & ~MAXIMUM_ALLOWED)) >>> 0;
     // Rights asked for next to MAXIMUM_ALLOWED must all be in the result.
     const allowed = granted !== 0 && (remaining & ~granted) === 0;
-    return allowed ? { granted, allowed } : deny();
+    return allowed ? { granted, allowed } : DENIED();
   }
 
-  for (const ace of effective) {
+  for (const ace of aces) {
     if (remaining === 0) break;
-    if (isOpaqueAce(ace) || !sidMatches(ace.sid)) continue;
+    if (ace.flags & INHERIT_ONLY_ACE || isOpaqueAce(ace)) continue;
+    if (ace.type !== ACCESS_ALLOWED_ACE_TYPE && ace.type !== ACCESS_DENIED_ACE_TYPE) continue;
+    if (!sidMatches(ace.sid)) continue;
     const m = ace.mask >>> 0;
     if (ace.type === ACCESS_ALLOWED_ACE_TYPE) {
       granted = (granted | (remaining & m)) >>> 0;
       remaining = (remaining & ~m) >>> 0;
-    } else if (ace.type === ACCESS_DENIED_ACE_TYPE) {
-      if (remaining & m) return deny();
+    } else if (remaining & m) {
+      return DENIED();
     }
   }
-  return remaining === 0 ? { granted, allowed: true } : deny();
+  return remaining === 0 ? { granted, allowed: true } : DENIED();
 }
 
 /**

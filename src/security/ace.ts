@@ -5,7 +5,7 @@
 
 import { FormatError } from '../util/errors.js';
 import { guidFromBytes, guidToBytes } from './guid.js';
-import { Sid } from './sid.js';
+import { decodeSid, type Sid } from './sid.js';
 
 // MS-DTYP §2.4.4.1 AceType
 export const ACCESS_ALLOWED_ACE_TYPE = 0x00;
@@ -136,7 +136,7 @@ export function decodeAce(buf: Buffer, offset: number, limit: number, format: st
     }
   }
   // The SID is bounded by the ACE, not by the buffer: a SID running past AceSize is an error here.
-  ace.sid = Sid.fromBinary(buf.subarray(0, end), p, format);
+  ace.sid = decodeSid(buf, p, end, format);
   p += ace.sid.byteLength;
   if (p < end) ace.applicationData = Buffer.from(buf.subarray(p, end));
   return { ace, size };
@@ -144,11 +144,16 @@ export function decodeAce(buf: Buffer, offset: number, limit: number, format: st
 
 /** Writes the ACE at `offset`; returns the offset after it. */
 export function encodeAce(ace: AnyAce, out: Buffer, offset: number): number {
-  const size = aceByteLength(ace);
+  const end = writeAceBody(ace, out, offset);
+  const size = end - offset;
   if (size > 0xffff) throw new RangeError(`ACE too large (${size} bytes)`);
+  out.writeUInt16LE(size, offset + 2);
+  return end;
+}
+
+function writeAceBody(ace: AnyAce, out: Buffer, offset: number): number {
   out[offset] = ace.type;
   out[offset + 1] = ace.flags;
-  out.writeUInt16LE(size, offset + 2);
   let p = offset + 4;
   if (isOpaqueAce(ace)) {
     ace.body.copy(out, p);

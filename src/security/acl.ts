@@ -58,23 +58,23 @@ export class Acl {
   }
 
   toBinary(): Buffer {
-    const out = Buffer.alloc(this.byteLength);
+    const out = Buffer.allocUnsafe(this.byteLength); // writeTo writes every byte
     this.writeTo(out, 0);
     return out;
   }
 
   writeTo(out: Buffer, offset: number): number {
-    const size = this.byteLength;
-    if (size > 0xffff) throw new RangeError(`ACL too large (${size} bytes)`);
     if (this.aces.length > 0xffff) throw new RangeError('too many ACEs');
     out[offset] = this.revision;
     out[offset + 1] = this.sbz1;
-    out.writeUInt16LE(size, offset + 2);
     out.writeUInt16LE(this.aces.length, offset + 4);
     out.writeUInt16LE(this.sbz2, offset + 6);
     let p = offset + ACL_HEADER;
     for (const a of this.aces) p = encodeAce(a, out, p);
     if (this.slack) p += this.slack.copy(out, p);
+    const size = p - offset;
+    if (size > 0xffff) throw new RangeError(`ACL too large (${size} bytes)`);
+    out.writeUInt16LE(size, offset + 2);
     return p;
   }
 

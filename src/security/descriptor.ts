@@ -24,6 +24,13 @@ const HEADER = 20;
 
 type Part = 'owner' | 'group' | 'sacl' | 'dacl';
 const DEFAULT_ORDER: readonly Part[] = ['owner', 'group', 'sacl', 'dacl'];
+const FIELD_AT: Readonly<Record<Part, number>> = { owner: 4, group: 8, sacl: 12, dacl: 16 };
+
+/** The decoded order, then any part it lacked (one added in code since) in NDR order. */
+function completeOrder(order: readonly Part[]): readonly Part[] {
+  if (order.length === 4) return order;
+  return [...order, ...DEFAULT_ORDER.filter((p) => !order.includes(p))];
+}
 
 /** Where the parts sat in the bytes we decoded. */
 interface Layout {
@@ -74,11 +81,10 @@ export class SecurityDescriptor {
       sacl: buf.readUInt32LE(12),
       dacl: buf.readUInt32LE(16),
     };
-    const fieldAt: Record<Part, number> = { owner: 4, group: 8, sacl: 12, dacl: 16 };
     for (const part of DEFAULT_ORDER) {
       const off = offsets[part];
       if (off === 0) continue;
-      if (off < HEADER || off >= buf.length) throw new FormatError(FORMAT, fieldAt[part], `an ${part} offset inside the descriptor (20..${buf.length - 1})`, `${off}`);
+      if (off < HEADER || off >= buf.length) throw new FormatError(FORMAT, FIELD_AT[part], `an ${part} offset inside the descriptor (20..${buf.length - 1})`, `${off}`);
     }
     if (!(control & SE_DACL_PRESENT) && offsets.dacl !== 0) throw new FormatError(FORMAT, 16, 'OffsetDacl 0 when SE_DACL_PRESENT is clear', `${offsets.dacl}`);
     if (!(control & SE_SACL_PRESENT) && offsets.sacl !== 0) throw new FormatError(FORMAT, 12, 'OffsetSacl 0 when SE_SACL_PRESENT is clear', `${offsets.sacl}`);
@@ -134,28 +140,29 @@ export class SecurityDescriptor {
    */
   toBinary(options: { layout?: 'kept' | 'ndr' } = {}): Buffer {
     const layout = options.layout === 'ndr' ? undefined : this.layout;
-    const order: Part[] = [...(layout?.order ?? [])];
-    for (const p of DEFAULT_ORDER) if (!order.includes(p)) order.push(p);
-    const present = (p: Part) => (p === 'owner' ? !!this.owner : p === 'group' ? !!this.group : !!this[p]);
-    const partLength = (p: Part) => (p === 'owner' ? this.owner!.byteLength : p === 'group' ? this.group!.byteLength : this[p]!.byteLength);
-    let size = HEADER;
-    for (const p of order) if (present(p)) size += (layout?.gaps[p]?.length ?? 0) + partLength(p);
-    size += layout?.tail?.length ?? 0;
-
-    const out = Buffer.alloc(size);
+    const order = layout ? completeOrder(layout.order) : DEFAULT_ORDER;
+    let size = HEADER + (layout?.tail?.length ?? 0);
+    for (const part of order) {
+      const v = this[part];
+      if (v) size += v.byteLength + (layout?.gaps[part]?.length ?? 0);
+    }
+    // Every byte is written below (absent parts get offset 0), so the buffer need not be zeroed.
+    const out = Buffer.allocUnsafe(size);
     out[0] = this.revision;
     out[1] = this.sbz1;
     out.writeUInt16LE(this.syncedControl(this.control), 2);
-    const fieldAt: Record<Part, number> = { owner: 4, group: 8, sacl: 12, dacl: 16 };
+    out.writeUInt32LE(0, 4);
+    out.writeUInt32LE(0, 8);
+    out.writeUInt32LE(0, 12);
+    out.writeUInt32LE(0, 16);
     let p = HEADER;
     for (const part of order) {
-      if (!present(part)) continue;
+      const v = this[part];
+      if (!v) continue;
       const gap = layout?.gaps[part];
       if (gap) p += gap.copy(out, p);
-      out.writeUInt32LE(p, fieldAt[part]);
-      if (part === 'owner') p = this.owner!.writeTo(out, p);
-      else if (part === 'group') p = this.group!.writeTo(out, p);
-      else p = this[part]!.writeTo(out, p);
+      out.writeUInt32LE(p, FIELD_AT[part]);
+      p = v.writeTo(out, p);
     }
     if (layout?.tail) layout.tail.copy(out, p);
     return out;

@@ -8,18 +8,24 @@ export function isGuidString(s: string): boolean {
 }
 
 /** 16 bytes at `offset` → 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'. The caller checks the bounds. */
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+// byte index for each output pair, '-' where -1
+const ORDER = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
+
 export function guidFromBytes(buf: Buffer, offset: number): string {
-  const h = (start: number, end: number) => buf.subarray(offset + start, offset + end).toString('hex');
-  const le = (start: number, len: number) => Buffer.from(buf.subarray(offset + start, offset + start + len)).reverse().toString('hex');
-  return `${le(0, 4)}-${le(4, 2)}-${le(6, 2)}-${h(8, 10)}-${h(10, 16)}`;
+  let s = '';
+  for (const i of ORDER) s += i < 0 ? '-' : HEX[buf[offset + i]!];
+  return s;
 }
 
 /** Writes a GUID string (already validated with isGuidString) as 16 bytes at `offset`. */
+// text positions of the 16 bytes in packet order (Data1..3 little-endian, Data4 as written)
+const POS = [6, 4, 2, 0, 11, 9, 16, 14, 19, 21, 24, 26, 28, 30, 32, 34];
+const nibble = (c: number) => (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57);
+
 export function guidToBytes(guid: string, out: Buffer, offset: number): void {
-  const hex = guid.replace(/-/g, '');
-  const b = Buffer.from(hex, 'hex');
-  out[offset + 0] = b[3]!; out[offset + 1] = b[2]!; out[offset + 2] = b[1]!; out[offset + 3] = b[0]!;
-  out[offset + 4] = b[5]!; out[offset + 5] = b[4]!;
-  out[offset + 6] = b[7]!; out[offset + 7] = b[6]!;
-  b.copy(out, offset + 8, 8, 16);
+  for (let i = 0; i < 16; i++) {
+    const p = POS[i]!;
+    out[offset + i] = (nibble(guid.charCodeAt(p)) << 4) | nibble(guid.charCodeAt(p + 1));
+  }
 }

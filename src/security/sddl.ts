@@ -79,7 +79,15 @@ const COMPOSITE_RIGHTS: readonly [string, number][] = [
 // Mandatory label policy (MS-DTYP §2.4.4.13), printed for ML ACEs instead of CC/DC/LC.
 const LABEL_RIGHTS: readonly [string, number][] = [['NW', 0x1], ['NR', 0x2], ['NX', 0x4]];
 
-const RIGHT_VALUES = new Map<string, number>([...RIGHTS, ...COMPOSITE_RIGHTS, ...LABEL_RIGHTS]);
+/** Two ASCII letters, upper-cased, as one number: a Map key that needs no substring. */
+function code2(text: string, i: number): number {
+  return ((text.charCodeAt(i) & ~0x20) << 8) | (text.charCodeAt(i + 1) & ~0x20);
+}
+const byCode = (table: readonly [string, number][]) => new Map(table.map(([n, v]) => [code2(n, 0), v]));
+const RIGHT_CODES = byCode([...RIGHTS, ...COMPOSITE_RIGHTS, ...LABEL_RIGHTS]);
+// one-letter types (A, D) by their character code, two-letter ones by code2
+const ACE_TYPE_CODES = new Map<number, number>(Object.entries(ACE_TYPES).map(([n, v]) => [n.length === 1 ? n.charCodeAt(0) : code2(n, 0), v]));
+const FLAG_CODES = byCode(ACE_FLAGS);
 
 class Cursor {
   pos = 0;
@@ -93,23 +101,26 @@ class Cursor {
 export function parseSddl(text: string, options: SddlOptions = {}): SddlParts {
   const c = new Cursor(text);
   const parts: SddlParts = { control: 0 };
-  const seen = new Set<string>();
+  let seen = '';
   while (c.pos < text.length) {
     const at = c.pos;
-    const tag = text.slice(at, at + 2).toUpperCase();
-    if (!/^[OGDS]:$/.test(tag)) c.fail("a section 'O:', 'G:', 'D:' or 'S:'");
-    if (seen.has(tag)) c.fail(`one '${tag}' section only`, at, 'a second one');
-    seen.add(tag);
+    const tag = text.charCodeAt(at) & ~0x20; // upper case
+    if (text.charCodeAt(at + 1) !== 0x3a || !(tag === 0x4f || tag === 0x47 || tag === 0x44 || tag === 0x53)) {
+      c.fail("a section 'O:', 'G:', 'D:' or 'S:'");
+    }
+    const name = String.fromCharCode(tag);
+    if (seen.includes(name)) c.fail(`one '${name}:' section only`, at, 'a second one');
+    seen += name;
     c.pos += 2;
-    if (tag === 'O:' || tag === 'G:') {
+    if (name === 'O' || name === 'G') {
       const end = nextSection(text, c.pos);
       if (end === c.pos) c.fail('a SID or SID alias');
       const sid = parseSidField(c, c.pos, end, options);
-      if (tag === 'O:') parts.owner = sid;
+      if (name === 'O') parts.owner = sid;
       else parts.group = sid;
       c.pos = end;
     } else {
-      const isDacl = tag === 'D:';
+      const isDacl = name === 'D';
       const { acl, control } = parseAcl(c, isDacl, options);
       parts.control |= control;
       if (isDacl) parts.dacl = acl;
@@ -121,15 +132,27 @@ export function parseSddl(text: string, options: SddlOptions = {}): SddlParts {
 
 /** Index of the next 'X:' section tag (X in O, G, D, S) at or after `from`, or the end of the text. */
 function nextSection(text: string, from: number): number {
-  for (let i = from; i < text.length - 1; i++) {
-    if (text[i + 1] === ':' && /[OGDSogds]/.test(text[i]!)) return i;
+  for (let i = text.indexOf(':', from + 1); i > 0; i = text.indexOf(':', i + 1)) {
+    const c = text.charCodeAt(i - 1) | 0x20; // lower case
+    if (c === 0x6f || c === 0x67 || c === 0x64 || c === 0x73) return i - 1; // o g d s
   }
   return text.length;
 }
 
+/** Case-insensitive `word` at `pos` (word in upper case). */
+function at(text: string, pos: number, word: string): boolean {
+  if (pos + word.length > text.length) return false;
+  for (let i = 0; i < word.length; i++) {
+    const c = text.charCodeAt(pos + i);
+    if (c !== word.charCodeAt(i) && c !== (word.charCodeAt(i) | 0x20)) return false;
+  }
+  return true;
+}
+
 function parseSidField(c: Cursor, start: number, end: number, options: SddlOptions): Sid {
+  const first = c.text.charCodeAt(start) | 0x20;
+  if (first === 0x73 && c.text.charCodeAt(start + 1) === 0x2d) return parseSidText(c.text, start, end, FORMAT); // 's-'
   const s = c.text.slice(start, end);
-  if (/^[sS]-/.test(s)) return parseSidText(c.text, start, end, FORMAT);
   if (/^[A-Za-z]{2}$/.test(s)) {
     const sid = sidFromAlias(s, options.domainSid);
     if (sid) return sid;
@@ -144,17 +167,16 @@ function parseAcl(c: Cursor, isDacl: boolean, options: SddlOptions): { acl: Acl 
   let isNull = false;
   // acl-flag-string: P, AR, AI (any order), and Windows' NO_ACCESS_CONTROL for a NULL ACL
   for (;;) {
-    const rest = text.slice(c.pos);
-    if (/^NO_ACCESS_CONTROL/i.test(rest)) {
+    if (at(text, c.pos, 'NO_ACCESS_CONTROL')) {
       isNull = true;
       c.pos += 'NO_ACCESS_CONTROL'.length;
-    } else if (/^AR/i.test(rest)) {
+    } else if (at(text, c.pos, 'AR')) {
       control |= isDacl ? SE_DACL_AUTO_INHERIT_REQ : SE_SACL_AUTO_INHERIT_REQ;
       c.pos += 2;
-    } else if (/^AI/i.test(rest)) {
+    } else if (at(text, c.pos, 'AI')) {
       control |= isDacl ? SE_DACL_AUTO_INHERITED : SE_SACL_AUTO_INHERITED;
       c.pos += 2;
-    } else if (/^P/i.test(rest) && !/^P:/i.test(rest)) {
+    } else if (at(text, c.pos, 'P')) {
       control |= isDacl ? SE_DACL_PROTECTED : SE_SACL_PROTECTED;
       c.pos += 1;
     } else break;
@@ -173,77 +195,80 @@ function parseAce(c: Cursor, options: SddlOptions): Ace {
   const open = c.pos;
   const close = text.indexOf(')', open);
   if (close < 0) c.fail("an ACE ending with ')'", open);
-  const body = text.slice(open + 1, close);
-  const fields = body.split(';');
-  const starts: number[] = [];
-  let p = open + 1;
-  for (const f of fields) {
-    starts.push(p);
-    p += f.length + 1;
+  // starts of the six fields: type;flags;rights;object-guid;inherit-object-guid;sid
+  const f = [open + 1, 0, 0, 0, 0, 0];
+  let fields = 1;
+  for (let p = text.indexOf(';', open); p >= 0 && p < close; p = text.indexOf(';', p + 1)) {
+    if (fields < 6) f[fields] = p + 1;
+    fields++;
   }
-  if (fields.length !== 6) {
-    if (/^(XA|XD|XU|ZA|RA)$/i.test(fields[0] ?? '')) c.fail('a supported ACE type (conditional and resource attribute ACEs are not supported)', open + 1);
-    c.fail('an ACE of six fields: type;flags;rights;object-guid;inherit-object-guid;sid', open, `${fields.length} fields`);
+  const end = (k: number) => (k < 5 ? f[k + 1]! - 1 : close);
+  const typeLen = end(0) - f[0]!;
+  const type = typeLen === 1 ? ACE_TYPE_CODES.get(text.charCodeAt(f[0]!) & ~0x20) : typeLen === 2 ? ACE_TYPE_CODES.get(code2(text, f[0]!)) : undefined;
+  if (fields !== 6) {
+    if (/^(XA|XD|XU|ZA|RA)$/i.test(text.slice(f[0], end(0)))) c.fail('a supported ACE type (conditional and resource attribute ACEs are not supported)', open + 1);
+    c.fail('an ACE of six fields: type;flags;rights;object-guid;inherit-object-guid;sid', open, `${fields} fields`);
   }
-  const [typeText, flagsText, rightsText, objText, inhText, sidText] = fields as [string, string, string, string, string, string];
 
-  const type = ACE_TYPES[typeText.toUpperCase()];
-  if (type === undefined) c.fail('an ACE type A, D, AU, AL, OA, OD, OU, OL, ML or SP', starts[0], JSON.stringify(typeText));
+  if (type === undefined) c.fail('an ACE type A, D, AU, AL, OA, OD, OU, OL, ML or SP', f[0], JSON.stringify(text.slice(f[0], end(0))));
 
   let flags = 0;
-  for (let i = 0; i < flagsText.length; i += 2) {
-    const tok = flagsText.slice(i, i + 2).toUpperCase();
-    const f = ACE_FLAGS.find(([n]) => n === tok);
-    if (!f) c.fail('an ACE flag OI, CI, NP, IO, ID, SA or FA', starts[1]! + i, JSON.stringify(tok));
-    flags |= f[1];
+  for (let i = f[1]!; i < end(1); i += 2) {
+    const v = i + 1 < end(1) ? FLAG_CODES.get(code2(text, i)) : undefined;
+    if (v === undefined) c.fail('an ACE flag OI, CI, NP, IO, ID, SA or FA', i, JSON.stringify(text.slice(i, Math.min(i + 2, end(1)))));
+    flags |= v;
   }
 
-  const mask = parseRights(c, rightsText, starts[2]!);
-
-  const ace: Ace = { type, flags, mask, sid: undefined as unknown as Sid };
-  if (isObjectAceType(type)) {
-    let objectFlags = 0;
-    if (objText) {
-      if (!isGuidString(objText)) c.fail('an object GUID xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx', starts[3], JSON.stringify(objText));
-      ace.objectType = objText.toLowerCase();
-      objectFlags |= ACE_OBJECT_TYPE_PRESENT;
-    }
-    if (inhText) {
-      if (!isGuidString(inhText)) c.fail('an inherited object GUID xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx', starts[4], JSON.stringify(inhText));
-      ace.inheritedObjectType = inhText.toLowerCase();
-      objectFlags |= ACE_INHERITED_OBJECT_TYPE_PRESENT;
-    }
-    ace.objectFlags = objectFlags;
-  } else {
-    if (objText) c.fail('an empty object GUID field (only OA, OD, OU and OL ACEs have one)', starts[3]);
-    if (inhText) c.fail('an empty inherited object GUID field (only OA, OD, OU and OL ACEs have one)', starts[4]);
+  const mask = parseRights(c, f[2]!, end(2));
+  const sid = parseSidField(c, f[5]!, close, options);
+  const objText = text.slice(f[3], end(3));
+  const inhText = text.slice(f[4], end(4));
+  if (!isObjectAceType(type)) {
+    if (objText) c.fail('an empty object GUID field (only OA, OD, OU and OL ACEs have one)', f[3]);
+    if (inhText) c.fail('an empty inherited object GUID field (only OA, OD, OU and OL ACEs have one)', f[4]);
+    c.pos = close + 1;
+    return { type, flags, mask, sid };
   }
-  if (!sidText) c.fail('a trustee SID or SID alias', starts[5]);
-  ace.sid = parseSidField(c, starts[5]!, starts[5]! + sidText.length, options);
+  const ace: Ace = { type, flags, mask, sid, objectFlags: 0 };
+  if (objText) {
+    if (!isGuidString(objText)) c.fail('an object GUID xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx', f[3], JSON.stringify(objText));
+    ace.objectType = objText.toLowerCase();
+    ace.objectFlags! |= ACE_OBJECT_TYPE_PRESENT;
+  }
+  if (inhText) {
+    if (!isGuidString(inhText)) c.fail('an inherited object GUID xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx', f[4], JSON.stringify(inhText));
+    ace.inheritedObjectType = inhText.toLowerCase();
+    ace.objectFlags! |= ACE_INHERITED_OBJECT_TYPE_PRESENT;
+  }
   c.pos = close + 1;
   return ace;
 }
 
-function parseRights(c: Cursor, text: string, at: number): number {
-  if (text === '') return 0;
-  let value: number | undefined;
-  if (/^0[xX][0-9a-fA-F]{1,8}$/.test(text)) value = parseInt(text.slice(2), 16);
-  else if (/^0[0-7]+$/.test(text)) value = parseInt(text.slice(1), 8);
-  else if (/^[0-9]+$/.test(text)) value = Number(text);
-  if (value !== undefined) {
-    if (!(value <= 0xffffffff)) c.fail('an access mask that fits in 32 bits', at, text);
+/** The rights field text[start, end): aliases, or a hex, octal or decimal number. */
+function parseRights(c: Cursor, start: number, end: number): number {
+  const text = c.text;
+  if (start === end) return 0;
+  const first = text.charCodeAt(start);
+  if (first >= 0x30 && first <= 0x39) {
+    const t = text.slice(start, end);
+    let value: number | undefined;
+    if ((t.charCodeAt(1) | 0x20) === 0x78 && t.length >= 3 && t.length <= 10) {
+      value = Number(t); // Number('0x…') is strict: NaN on any non-hex digit
+      if (Number.isNaN(value)) value = undefined;
+    } else if (/^0[xX]/.test(t)) value = undefined;
+    else if (/^0[0-7]+$/.test(t)) value = parseInt(t.slice(1), 8);
+    else if (/^[0-9]+$/.test(t)) value = Number(t);
+    if (value === undefined || !(value <= 0xffffffff)) c.fail('an access mask that fits in 32 bits', start, t);
     return value >>> 0;
   }
   let mask = 0;
-  for (let i = 0; i < text.length; i += 2) {
-    const tok = text.slice(i, i + 2).toUpperCase();
-    const v = RIGHT_VALUES.get(tok);
-    if (v === undefined) c.fail('an access right alias (GA, GR, KA, KR, RC, WD, …) or a 0x hex mask', at + i, JSON.stringify(tok));
+  for (let i = start; i < end; i += 2) {
+    const v = i + 1 < end ? RIGHT_CODES.get(code2(text, i)) : undefined;
+    if (v === undefined) c.fail('an access right alias (GA, GR, KA, KR, RC, WD, …) or a 0x hex mask', i, JSON.stringify(text.slice(i, Math.min(i + 2, end))));
     mask |= v;
   }
   return mask >>> 0;
 }
-
 // ---- formatting ----
 
 export function formatSddl(sd: SddlParts, options: SddlOptions = {}): string {

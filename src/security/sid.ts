@@ -7,19 +7,27 @@ const MAX_SUB_AUTHORITIES = 15; // MS-DTYP §2.4.2.2
 const MAX_AUTHORITY = 2 ** 48 - 1;
 const MAX_U32 = 0xffffffff;
 
+// Passed by the decoders of this module, whose values are in range by construction: skips the checks.
+const TRUSTED = Symbol('trusted');
+// String forms, computed once per SID (kept outside the object so that SIDs stay plain values for deep equality).
+const texts = new WeakMap<Sid, string>();
+
 export class Sid {
   /** SID_IDENTIFIER_AUTHORITY as a number (48 bits fit a double exactly). */
   readonly authority: number;
   readonly subAuthorities: readonly number[];
 
-  constructor(authority: number, subAuthorities: readonly number[]) {
-    if (!Number.isInteger(authority) || authority < 0 || authority > MAX_AUTHORITY) throw new RangeError(`SID authority out of range: ${authority}`);
-    if (subAuthorities.length > MAX_SUB_AUTHORITIES) throw new RangeError(`a SID has at most ${MAX_SUB_AUTHORITIES} sub-authorities`);
-    for (const s of subAuthorities) {
-      if (!Number.isInteger(s) || s < 0 || s > MAX_U32) throw new RangeError(`SID sub-authority out of range: ${s}`);
+  constructor(authority: number, subAuthorities: readonly number[], trusted?: typeof TRUSTED) {
+    if (trusted !== TRUSTED) {
+      if (!Number.isInteger(authority) || authority < 0 || authority > MAX_AUTHORITY) throw new RangeError(`SID authority out of range: ${authority}`);
+      if (subAuthorities.length > MAX_SUB_AUTHORITIES) throw new RangeError(`a SID has at most ${MAX_SUB_AUTHORITIES} sub-authorities`);
+      for (const s of subAuthorities) {
+        if (!Number.isInteger(s) || s < 0 || s > MAX_U32) throw new RangeError(`SID sub-authority out of range: ${s}`);
+      }
+      subAuthorities = [...subAuthorities];
     }
     this.authority = authority;
-    this.subAuthorities = Object.freeze([...subAuthorities]);
+    this.subAuthorities = Object.freeze(subAuthorities as number[]);
   }
 
   /** 'S-1-5-32-544' → Sid. Throws FormatError('SID', index, …) with a 1-based column. */
@@ -29,16 +37,7 @@ export class Sid {
 
   /** Packet representation at `offset` (MS-DTYP §2.4.2.2); the SID's size is `sid.byteLength`. */
   static fromBinary(buf: Buffer, offset = 0, format = 'SID'): Sid {
-    if (offset < 0 || offset + 8 > buf.length) throw new FormatError(format, offset, 'an 8-byte SID header', `${Math.max(0, buf.length - offset)} bytes left`);
-    const revision = buf[offset]!;
-    if (revision !== 1) throw new FormatError(format, offset, 'SID revision 1', `revision ${revision}`);
-    const count = buf[offset + 1]!;
-    if (count > MAX_SUB_AUTHORITIES) throw new FormatError(format, offset + 1, `at most ${MAX_SUB_AUTHORITIES} sub-authorities`, `${count}`);
-    if (offset + 8 + 4 * count > buf.length) throw new FormatError(format, offset + 8, `${count} sub-authorities (${4 * count} bytes)`, `${buf.length - offset - 8} bytes left`);
-    const authority = buf.readUIntBE(offset + 2, 6); // the authority is the one big-endian field
-    const subs: number[] = [];
-    for (let i = 0; i < count; i++) subs.push(buf.readUInt32LE(offset + 8 + 4 * i));
-    return new Sid(authority, subs);
+    return decodeSid(buf, offset, buf.length, format);
   }
 
   get byteLength(): number {
@@ -51,7 +50,7 @@ export class Sid {
   }
 
   toBinary(): Buffer {
-    const out = Buffer.alloc(this.byteLength);
+    const out = Buffer.allocUnsafe(this.byteLength); // writeTo writes every byte
     this.writeTo(out, 0);
     return out;
   }
@@ -60,7 +59,8 @@ export class Sid {
   writeTo(out: Buffer, offset: number): number {
     out[offset] = 1;
     out[offset + 1] = this.subAuthorities.length;
-    out.writeUIntBE(this.authority, offset + 2, 6);
+    out.writeUInt16BE(Math.floor(this.authority / 0x100000000), offset + 2);
+    out.writeUInt32BE(this.authority % 0x100000000, offset + 4);
     let p = offset + 8;
     for (const s of this.subAuthorities) {
       out.writeUInt32LE(s, p);
@@ -70,14 +70,24 @@ export class Sid {
   }
 
   toString(): string {
-    // MS-DTYP §2.4.2.1: decimal below 2^32, else 0x and 12 hex digits
-    const auth = this.authority < 2 ** 32 ? String(this.authority) : '0x' + this.authority.toString(16).toUpperCase().padStart(12, '0');
-    return ['S-1', auth, ...this.subAuthorities].join('-');
+    let t = texts.get(this);
+    if (t === undefined) {
+      // MS-DTYP §2.4.2.1: decimal below 2^32, else 0x and 12 hex digits
+      t = 'S-1-' + (this.authority < 2 ** 32 ? String(this.authority) : '0x' + this.authority.toString(16).toUpperCase().padStart(12, '0'));
+      for (const s of this.subAuthorities) t += '-' + s;
+      texts.set(this, t);
+    }
+    return t;
   }
 
   equals(other: Sid | undefined | null): boolean {
-    if (!other || other.authority !== this.authority || other.subAuthorities.length !== this.subAuthorities.length) return false;
-    return this.subAuthorities.every((s, i) => s === other.subAuthorities[i]);
+    if (!other) return false;
+    if (other === this) return true;
+    const a = this.subAuthorities;
+    const b = other.subAuthorities;
+    if (other.authority !== this.authority || a.length !== b.length) return false;
+    for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false; // RIDs differ most
+    return true;
   }
 
   /** True when this SID is `domain` plus one more sub-authority (a domain account or group). */
@@ -91,7 +101,9 @@ export class Sid {
 
   /** `this` plus one sub-authority (e.g. domain SID + RID). */
   child(rid: number): Sid {
-    return new Sid(this.authority, [...this.subAuthorities, rid]);
+    if (!Number.isInteger(rid) || rid < 0 || rid > MAX_U32) throw new RangeError(`SID sub-authority out of range: ${rid}`);
+    if (this.subAuthorities.length >= MAX_SUB_AUTHORITIES) throw new RangeError(`a SID has at most ${MAX_SUB_AUTHORITIES} sub-authorities`);
+    return new Sid(this.authority, [...this.subAuthorities, rid], TRUSTED);
   }
 }
 
@@ -103,25 +115,58 @@ export function parseSidText(text: string, start: number, end: number, format: s
   const fail = (at: number, expected: string, detail?: string): never => {
     throw new FormatError(format, at, expected, detail, { line: 1, column: at + 1 });
   };
-  const s = text.slice(start, end);
-  if (!/^[sS]-1-/.test(s)) fail(start, "a SID string starting 'S-1-'", JSON.stringify(s.slice(0, 8)));
-  const parts = s.slice(4).split('-');
-  let at = start + 4;
-  const authText = parts[0]!;
-  let authority: number;
-  if (/^0[xX][0-9a-fA-F]{1,12}$/.test(authText)) authority = parseInt(authText.slice(2), 16);
-  else if (/^[0-9]{1,15}$/.test(authText) && Number(authText) <= MAX_AUTHORITY) authority = Number(authText);
-  else return fail(at, 'an identifier authority (decimal, or 0x and up to 12 hex digits)', JSON.stringify(authText));
-  at += authText.length + 1;
-  const subs: number[] = [];
-  for (const p of parts.slice(1)) {
-    if (!/^[0-9]{1,10}$/.test(p) || Number(p) > MAX_U32) fail(at, 'a decimal sub-authority up to 4294967295', JSON.stringify(p));
-    if (subs.length === MAX_SUB_AUTHORITIES) fail(at, `at most ${MAX_SUB_AUTHORITIES} sub-authorities`);
-    subs.push(Number(p));
-    at += p.length + 1;
+  if (!((text.charCodeAt(start) | 0x20) === 0x73 && text.startsWith('-1-', start + 1))) {
+    fail(start, "a SID string starting 'S-1-'", JSON.stringify(text.slice(start, Math.min(end, start + 8))));
   }
-  return new Sid(authority, subs);
+  // IdentifierAuthority: decimal, or 0x and up to 12 hex digits (MS-DTYP §2.4.2.1)
+  let p = start + 4;
+  let authority = 0;
+  const authStart = p;
+  if (text.startsWith('0x', p) || text.startsWith('0X', p)) {
+    p += 2;
+    while (p < end && p - authStart < 14 && isHex(text.charCodeAt(p))) authority = authority * 16 + parseInt(text[p++]!, 16);
+    if (p === authStart + 2) fail(authStart, 'an identifier authority (decimal, or 0x and up to 12 hex digits)', JSON.stringify(text.slice(authStart, end)));
+  } else {
+    while (p < end && isDigit(text.charCodeAt(p))) authority = authority * 10 + (text.charCodeAt(p++) - 0x30);
+    if (p === authStart || p - authStart > 15 || authority > MAX_AUTHORITY) {
+      fail(authStart, 'an identifier authority (decimal, or 0x and up to 12 hex digits)', JSON.stringify(text.slice(authStart, end)));
+    }
+  }
+  const subs: number[] = [];
+  while (p < end) {
+    if (text.charCodeAt(p) !== 0x2d) fail(p, "'-' and a sub-authority", JSON.stringify(text.slice(p, end)));
+    p++;
+    const subStart = p;
+    let v = 0;
+    while (p < end && isDigit(text.charCodeAt(p)) && p - subStart < 10) v = v * 10 + (text.charCodeAt(p++) - 0x30);
+    if (p === subStart || v > MAX_U32 || (p < end && text.charCodeAt(p) !== 0x2d)) {
+      let stop = text.indexOf('-', subStart);
+      if (stop < 0 || stop > end) stop = end;
+      fail(subStart, 'a decimal sub-authority up to 4294967295', JSON.stringify(text.slice(subStart, stop)));
+    }
+    if (subs.length === MAX_SUB_AUTHORITIES) fail(subStart, `at most ${MAX_SUB_AUTHORITIES} sub-authorities`);
+    subs.push(v);
+  }
+  return new Sid(authority, subs, TRUSTED);
 }
+
+/** The SID at `offset`, which must end by `limit` (the end of the enclosing structure). */
+export function decodeSid(buf: Buffer, offset: number, limit: number, format: string): Sid {
+  if (offset < 0 || offset + 8 > limit) throw new FormatError(format, offset, 'an 8-byte SID header', `${Math.max(0, limit - offset)} bytes left`);
+  const revision = buf[offset]!;
+  if (revision !== 1) throw new FormatError(format, offset, 'SID revision 1', `revision ${revision}`);
+  const count = buf[offset + 1]!;
+  if (count > MAX_SUB_AUTHORITIES) throw new FormatError(format, offset + 1, `at most ${MAX_SUB_AUTHORITIES} sub-authorities`, `${count}`);
+  if (offset + 8 + 4 * count > limit) throw new FormatError(format, offset + 8, `${count} sub-authorities (${4 * count} bytes)`, `${limit - offset - 8} bytes left`);
+  // the authority is the one big-endian field
+  const authority = buf.readUInt16BE(offset + 2) * 0x100000000 + buf.readUInt32BE(offset + 4);
+  const subs: number[] = new Array(count);
+  for (let i = 0; i < count; i++) subs[i] = buf.readUInt32LE(offset + 8 + 4 * i);
+  return new Sid(authority, subs, TRUSTED);
+}
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+const isHex = (c: number) => isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
 
 const S = (text: string) => Sid.parse(text);
 
@@ -266,15 +311,25 @@ export const SDDL_DOMAIN_RIDS: Readonly<Record<string, number>> = Object.freeze(
 
 const aliasBySid = new Map<string, string>(Object.entries(SDDL_SID_ALIASES).map(([a, s]) => [s.toString(), a]));
 const aliasByRid = new Map<number, string>(Object.entries(SDDL_DOMAIN_RIDS).map(([a, r]) => [r, a]));
+const code2 = (t: string, i: number) => ((t.charCodeAt(i) & ~0x20) << 8) | (t.charCodeAt(i + 1) & ~0x20);
+const sidByCode = new Map<number, Sid>(Object.entries(SDDL_SID_ALIASES).map(([a, s]) => [code2(a, 0), s]));
+const ridByCode = new Map<number, number>(Object.entries(SDDL_DOMAIN_RIDS).map(([a, r]) => [code2(a, 0), r]));
 
-/** SDDL alias → SID; domain-relative aliases need `domainSid`. Undefined when unknown. */
+/** SDDL alias (two letters, any case) → SID; domain-relative aliases need `domainSid`. Undefined when unknown. */
 export function sidFromAlias(alias: string, domainSid?: Sid): Sid | undefined {
-  const a = alias.toUpperCase();
-  const fixed = SDDL_SID_ALIASES[a];
+  if (alias.length !== 2) return undefined;
+  const code = code2(alias, 0);
+  const fixed = sidByCode.get(code);
   if (fixed) return fixed;
-  const rid = SDDL_DOMAIN_RIDS[a];
-  return rid !== undefined && domainSid ? domainSid.child(rid) : undefined;
+  const rid = ridByCode.get(code);
+  if (rid === undefined || !domainSid) return undefined;
+  let cache = domainAliases.get(domainSid);
+  if (!cache) domainAliases.set(domainSid, (cache = new Map()));
+  let sid = cache.get(rid);
+  if (!sid) cache.set(rid, (sid = domainSid.child(rid)));
+  return sid;
 }
+const domainAliases = new WeakMap<Sid, Map<number, Sid>>();
 
 /** SID → its SDDL alias when it has one (domain-relative ones only with `domainSid`). */
 export function aliasForSid(sid: Sid, domainSid?: Sid): string | undefined {

@@ -34,7 +34,9 @@ export function tokenSids(token: Token): Sid[] {
 }
 
 export function hasSid(token: Token, sid: Sid): boolean {
-  return token.user.equals(sid) || token.groups.some((g) => g.equals(sid));
+  if (token.user.equals(sid)) return true;
+  for (const g of token.groups) if (g.equals(sid)) return true;
+  return false;
 }
 
 /** Member of BUILTIN\Administrators, or LocalSystem itself. */

@@ -6,6 +6,8 @@
   {"op": "unpack", "hex": H, "domain": D}      -> {"hex": ndr_pack(ndr_unpack(H)), "sddl": as_sddl}
   {"op": "access", "hex": H, "sids": [..], "privileges": [SeXxxPrivilege..], "desired": N}
                                                -> {"granted": N} or {"denied": NTSTATUS}  (samba.security.access_check)
+  {"op": "time", "kind": "from_sddl"|"to_sddl"|"access", "items": [...], "domain": D, "seconds": T}
+                                               -> {"ops": N, "seconds": t}  (CPU seconds; bench/security.ts)
 Errors come back as {"error": "..."} for that request.
 """
 import json
@@ -25,22 +27,63 @@ PRIVILEGE_BITS = {
 
 def access(req):
     sd = ndr_unpack(security.descriptor, bytes.fromhex(req["hex"]))
-    token = security.token()
-    token.sids = [security.dom_sid(s) for s in req["sids"]]
-    token.num_sids = len(req["sids"])
-    mask = 0
-    for p in req["privileges"]:
-        mask |= PRIVILEGE_BITS[p]
-    token.privilege_mask = mask
+    token = make_token(req["sids"], req["privileges"])
     try:
         return {"granted": samba.security.access_check(sd, token, req["desired"])}
     except Exception as e:  # NTSTATUSError: (status, message)
         return {"denied": e.args[0] if e.args else str(e)}
 
 
+def make_token(sids, privileges):
+    token = security.token()
+    token.sids = [security.dom_sid(s) for s in sids]
+    token.num_sids = len(sids)
+    mask = 0
+    for p in privileges:
+        mask |= PRIVILEGE_BITS[p]
+    token.privilege_mask = mask
+    return token
+
+
+def timed(req):
+    """Runs one kind of operation over the items, round after round, for about req["seconds"]."""
+    import time
+    domain = security.dom_sid(req["domain"])
+    kind = req["kind"]
+    if kind == "from_sddl":
+        items = req["items"]
+        step = lambda s: ndr_pack(security.descriptor.from_sddl(s, domain))
+    elif kind == "to_sddl":
+        items = [bytes.fromhex(h) for h in req["items"]]
+        step = lambda b: ndr_unpack(security.descriptor, b).as_sddl(domain)
+    elif kind == "access":
+        items = [(ndr_unpack(security.descriptor, bytes.fromhex(i["hex"])), make_token(i["sids"], i["privileges"]), i["desired"]) for i in req["items"]]
+
+        def step(item):
+            try:
+                samba.security.access_check(*item)
+            except Exception:
+                pass
+    else:
+        raise ValueError("unknown kind " + kind)
+    for item in items:  # warm up, as the TypeScript side does
+        step(item)
+    ops = 0
+    start = time.process_time()  # CPU seconds of this process: the machine is shared, wall time is noise
+    while True:
+        for item in items:
+            step(item)
+        ops += len(items)
+        elapsed = time.process_time() - start
+        if elapsed >= req["seconds"]:
+            return {"ops": ops, "seconds": elapsed}
+
+
 def answer(req):
     if req["op"] == "access":
         return access(req)
+    if req["op"] == "time":
+        return timed(req)
     domain = security.dom_sid(req["domain"])
     if req["op"] == "from_sddl":
         sd = security.descriptor.from_sddl(req["sddl"], domain)
