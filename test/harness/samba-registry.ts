@@ -173,7 +173,9 @@ export async function startSambaRegistry(opts: SambaRegistryOptions = {}): Promi
     const sid = /^User SID:\s+(\S+)/m.exec(info.stdout)?.[1];
     if (sid) await run('net', ['-s', conf, 'groupmap', 'addmem', 'S-1-5-32-544', sid]);
 
-    const started = await run('smbd', ['-D', '-s', conf]);
+    // _NO_WINBINDD: keep this standalone smbd away from a winbindd another test may run (a Samba DC on
+    // /run/samba/winbindd), which would map our user to an id that has no passwd entry
+    const started = await run('smbd', ['-D', '-s', conf], { env: { ...process.env, _NO_WINBINDD: '1' } });
     if (started.code !== 0) throw new Error(`smbd -D failed (${started.code}): ${started.stderr}`);
     // ready when winreg answers (that also starts samba-dcerpcd and rpcd_winreg)
     await waitFor(async () => {
