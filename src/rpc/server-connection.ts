@@ -232,6 +232,11 @@ export class ServerConnection {
     return results;
   }
 
+  /** MS-RPCE §3.3.3.5.5: at most 4000 x NumberOfRegisteredInterfaces presentation contexts. */
+  private contextRoom(): number {
+    return 4000 * Math.max(1, this.server.interfaces().length) - this.contexts.size;
+  }
+
   /** Feeds a security leg; returns the token to send back, or throws. */
   private authLeg(auth: SecTrailer): Buffer | undefined {
     let pending = this.pendingAuth;
@@ -265,8 +270,7 @@ export class ServerConnection {
       this.sendBindNak(p.callId, BIND_NAK_REASON.reason_not_specified);
       return this.destroy();
     }
-    const limit = 4000 * Math.max(1, this.server.interfaces().length);
-    if (p.contexts.length > limit) return this.sendBindNak(p.callId, BIND_NAK_REASON.local_limit_exceeded);
+    if (p.contexts.length > this.contextRoom()) return this.sendBindNak(p.callId, BIND_NAK_REASON.local_limit_exceeded);
     const group = this.server.joinGroup(this, p.assocGroupId, this.info.clientAddress);
     if (!group) return this.sendBindNak(p.callId, BIND_NAK_REASON.reason_not_specified);
     this.group = group;
@@ -307,6 +311,7 @@ export class ServerConnection {
 
   private onAlterContext(p: BindPdu & DecodedPdu): void {
     if (!this.bound) return this.protocolError(p.callId);
+    if (p.contexts.length > this.contextRoom()) return this.protocolError(p.callId);
     let token: Buffer | undefined;
     if (p.auth) {
       try {

@@ -135,6 +135,23 @@ describe('RPC association over a byte stream', () => {
     void h2;
   });
 
+  it('lets a second connection join the association group and share its context handles', async () => {
+    const log: string[] = [];
+    const server = setup(log);
+    const c1 = await connect(server, 0);
+    const c2 = await connect(server, 0, { assocGroupId: c1.assocGroupId });
+    expect(c2.assocGroupId).toBe(c1.assocGroupId);
+    const h = await c1.call(2, Buffer.from('shared'));
+    c1.close();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(log).toEqual([]); // the group lives on in c2
+    await c2.call(3, h); // closes the handle c1 opened
+    expect(server.stats().contextHandles).toBe(0);
+    c2.close();
+    // an unknown group is refused
+    await expect(connect(server, 0, { assocGroupId: 0x7777 })).rejects.toBeInstanceOf(RpcBindError);
+  });
+
   it('supports timeouts and AbortSignal without breaking the association', async () => {
     const server = setup();
     const c = await connect(server, 5);

@@ -22,7 +22,11 @@ function rawConnection(server: RpcServer) {
   const got: DecodedPdu[] = [];
   const parser = new PduParser();
   a.on('data', (d: Buffer) => parser.push(d, (f) => got.push(decodePdu(f))));
-  const wait = (ms = 50) => new Promise((r) => setTimeout(r, ms));
+  /** Waits until `n` PDUs have arrived (then a little longer, to catch any that should not come). */
+  const wait = async (n = got.length + 1, settleMs = 30) => {
+    for (let i = 0; i < 500 && got.length < n; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, settleMs));
+  };
   return { a, got, wait };
 }
 
@@ -46,7 +50,7 @@ describe('presentation context negotiation', () => {
         ],
       }),
     );
-    await wait();
+    await wait(1);
     const ack = got[0]!;
     if (ack.type !== 'bind_ack') throw new Error(`got ${ack.type}`);
     expect(ack.maxXmitFrag).toBe(4280);
@@ -60,7 +64,7 @@ describe('presentation context negotiation', () => {
     // a call on the NDR64 context (declined) is refused; on the NDR 2.0 one it runs
     a.write(encodePdu({ type: 'request', flags: 3, callId: 2, allocHint: 1, contextId: 0, opnum: 0, stub: Buffer.from('x') }));
     a.write(encodePdu({ type: 'request', flags: 3, callId: 3, allocHint: 1, contextId: 1, opnum: 0, stub: Buffer.from('y') }));
-    await wait();
+    await wait(3);
     expect(got[1]).toMatchObject({ type: 'fault', callId: 2, status: STATUS.nca_s_unk_if });
     expect(got[2]).toMatchObject({ type: 'response', callId: 3 });
   });
@@ -74,7 +78,7 @@ describe('presentation context negotiation', () => {
     c.close();
     const { a: raw, got, wait } = rawConnection(s);
     raw.write(encodePdu({ type: 'bind', flags: PFC_SUPPORT_HEADER_SIGN, callId: 1, maxXmitFrag: 4280, maxRecvFrag: 4280, assocGroupId: 0, contexts: [{ contextId: 0, abstractSyntax: ECHO, transferSyntaxes: [NDR20] }] }));
-    await wait();
+    await wait(1);
     expect(got[0]!.flags & PFC_SUPPORT_HEADER_SIGN).toBe(0); // no auth: no header signing
   });
 });
@@ -90,7 +94,7 @@ describe('cancel, orphaned, tampering, shutdown', () => {
     a.write(encodePdu({ type: 'request', flags: 3, callId: 3, allocHint: 4, contextId: 0, opnum: 4, stub: slow }));
     a.write(encodePdu({ type: 'co_cancel', flags: 3, callId: 3 }));
     a.write(encodePdu({ type: 'request', flags: 3, callId: 4, allocHint: 2, contextId: 0, opnum: 0, stub: Buffer.from('ok') }));
-    await wait(200);
+    await wait(3, 200);
     expect(got.map((p) => [p.type, p.callId])).toEqual([
       ['bind_ack', 1],
       ['response', 3], // the cancelled handler returned early
