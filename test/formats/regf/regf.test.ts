@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { baseBlockChecksum, checkHive, Hive, lhHash, readHive, writeHive } from '../../../src/formats/regf/index.js';
 import { compareNames } from '../../../src/formats/tree.js';
+import { parseReg, regToTree } from '../../../src/formats/regtext/index.js';
 import { FormatError } from '../../../src/util/errors.js';
 import { flatObject, key, sampleTree, val, sz } from './trees.js';
 
@@ -145,6 +146,20 @@ describe('regf writer and reader', () => {
     } finally {
       h.close();
     }
+  });
+});
+
+describe('regf reader on a hive hivex wrote', () => {
+  // fixtures/hivex-lab.hiv: `hivexregedit --merge` of fixtures/hivex-lab.reg into an empty hive of ours
+  const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
+
+  it('reads every key and value the .reg put there', () => {
+    const h = Hive.fromBuffer(fixture('hivex-lab.hiv'));
+    const expected = regToTree(parseReg(fixture('hivex-lab.reg')), { root: 'HKEY_LOCAL_MACHINE\\SOFTWARE' });
+    expect(flatObject(h.toTree())).toEqual(flatObject(expected));
+    const r = checkHive(h);
+    expect(r.problems).toEqual([]);
+    expect(r.keys).toBe(5);
   });
 });
 
