@@ -1,0 +1,314 @@
+// Replicating one NC (checklist part 4.5): the IDL_DRSGetNCChanges loop, one page in flight, the
+// high-water mark fed back until fMoreData is false; each page decoded (prefix table -> schema -> syntax,
+// secrets decrypted when asked), handed to the caller, and only then the state committed. Restarting
+// from a saved state resends at most the page that was not committed (the caller's sink decides how to
+// make that exactly-once, e.g. the CLI truncates its output to the length recorded with the state).
+import { NULL_GUID } from '../../ndr/index.js';
+import { Sid } from '../../security/sid.js';
+import type { DrsClient, GetNCChangesReply, GetNCChangesRequest } from './client.js';
+import { dsname } from './client.js';
+import { DrsError } from './errors.js';
+import { PrefixTable } from './prefix-table.js';
+import { decodeValue, type PlainValue } from './decode/syntax.js';
+import { readPackedDsname } from './decode/dsname.js';
+import { Schema, type AttributeInfo } from './decode/schema.js';
+import { decryptAttribute, parseSupplementalCredentials, SECRET_ATTRIBUTES, splitHashes } from './secrets.js';
+import { emptyState, type Cursor, type ReplicationState } from './state.js';
+import type { REPLENTINFLIST_t } from './types.js';
+
+// DRS_OPTIONS (§5.41) and DRS_MORE_OPTIONS (§5.42) bits we use.
+export const DRS_OPTIONS = {
+  WRIT_REP: 0x10, INIT_SYNC: 0x20, GET_ANC: 0x800, GET_NC_SIZE: 0x1000, FULL_SYNC_PACKET: 0x20000,
+  SPECIAL_SECRET_PROCESSING: 0x400000, GET_ALL_GROUP_MEMBERSHIP: 0x80000000,
+} as const;
+export const DRS_GET_TGT = 0x1;
+
+export interface ReplicatedObject {
+  kind: 'object';
+  guid: string;
+  dn: string;
+  parentGuid: string | null;
+  sid: string | null;
+  isNCPrefix: boolean;
+  deleted: boolean;
+  /** lDAPDisplayName (or OID when unknown) -> values; [] = the attribute has no values any more. */
+  attributes: Record<string, unknown[]>;
+}
+
+export interface ReplicatedLink {
+  kind: 'link';
+  guid: string;
+  dn: string;
+  attribute: string;
+  value: PlainValue;
+  targetGuid: string | null;
+  present: boolean;
+  timeCreated: string;
+  version: number;
+}
+
+export interface Page {
+  objects: ReplicatedObject[];
+  links: ReplicatedLink[];
+  number: number;
+  bytes: number;
+  more: boolean;
+  /** The DC's estimate of the NC's object count (first page, with GET_NC_SIZE). */
+  ncSizeObjects: number;
+}
+
+export interface ReplicateOptions {
+  nc: string;
+  state?: ReplicationState;
+  /** Called with every page before the state advances past it; may persist state (see `state`). */
+  onPage: (page: Page, state: ReplicationState) => void | Promise<void>;
+  secrets?: boolean;
+  maxObjects?: number;
+  maxBytes?: number;
+  /** Ask for ancestors first from the start (otherwise only when a parent is missing). */
+  getAncestors?: boolean;
+  schema?: Schema;
+  /** Our DSA identity for uuidDsaObjDest (any stable GUID for a non-DC client). */
+  dsaGuid?: string;
+  /** Safety cap on pages per cycle. */
+  maxPages?: number;
+  signal?: AbortSignal;
+}
+
+const toCursor = (c: { uuidDsa: string; usnHighPropUpdate: bigint }): Cursor => ({ uuidDsa: c.uuidDsa, usn: c.usnHighPropUpdate.toString() });
+
+function mergeUtd(old: Cursor[], add: Cursor[]): Cursor[] {
+  const m = new Map(old.map((c) => [c.uuidDsa, c]));
+  for (const c of add) {
+    const o = m.get(c.uuidDsa);
+    if (!o || BigInt(o.usn) < BigInt(c.usn)) m.set(c.uuidDsa, c);
+  }
+  // sorted by the 16 wire bytes of uuidDsa (§5.204, checklist part 4.2)
+  const key = (g: string) => guidBytes(g).toString('hex');
+  return [...m.values()].sort((a, b) => (key(a.uuidDsa) < key(b.uuidDsa) ? -1 : key(a.uuidDsa) > key(b.uuidDsa) ? 1 : 0));
+}
+
+function guidBytes(g: string): Buffer {
+  const h = g.replace(/-/g, '');
+  const b = Buffer.from(h, 'hex');
+  // Data1..3 little-endian on the wire
+  return Buffer.concat([b.subarray(0, 4).reverse(), b.subarray(4, 6).reverse(), b.subarray(6, 8).reverse(), b.subarray(8)]);
+}
+
+/** First RDN of a DN, up to the first unescaped comma. */
+export function firstRdn(dn: string): string {
+  for (let i = 0; i < dn.length; i++) {
+    if (dn[i] === '\\') i++;
+    else if (dn[i] === ',') return dn.slice(0, i);
+  }
+  return dn;
+}
+
+/** The DN of `guid` from the parent tree; undefined when the chain is broken. */
+export function dnFromTree(tree: ReplicationState['tree'], guid: string, rootDn: string): string | undefined {
+  const parts: string[] = [];
+  let g: string | undefined = guid;
+  for (let depth = 0; g !== undefined && depth < 1000; depth++) {
+    const node: [string, string, boolean?] | undefined = tree[g];
+    if (!node) return undefined;
+    if (node[0] === '') return parts.length ? `${parts.join(',')},${rootDn}` : rootDn;
+    parts.push(node[1]);
+    g = node[0];
+  }
+  return undefined;
+}
+
+function ridOf(sid: string | null): number {
+  if (!sid) return 0;
+  const parts = sid.split('-');
+  return Number(parts[parts.length - 1]) >>> 0;
+}
+
+class MissingParent extends Error {}
+
+/** Decodes one reply page into plain records, updating `tree`. Throws MissingParent (retry with GET_ANC). */
+function decodePage(
+  r: GetNCChangesReply,
+  schema: Schema,
+  tree: ReplicationState['tree'],
+  rootDn: { dn: string },
+  sessionKey: Buffer | null,
+  allowMissingParent: boolean,
+): { objects: ReplicatedObject[]; links: ReplicatedLink[] } {
+  const pt = PrefixTable.fromWire(r.PrefixTableSrc);
+  const infoCache = new Map<number, AttributeInfo>();
+  const info = (t: number): AttributeInfo => {
+    let a = infoCache.get(t);
+    if (!a) {
+      const oid = pt.oidFromAttid(t);
+      a = (oid !== undefined ? schema.attribute(oid) : schema.attributeByIntId(t)) ?? { oid: oid ?? `0x${t.toString(16)}`, name: oid ?? `ATTRTYP-0x${t.toString(16)}`, syntax: 10, oMSyntax: 4 };
+      infoCache.set(t, a);
+    }
+    return a;
+  };
+  const objects: ReplicatedObject[] = [];
+  for (let e: REPLENTINFLIST_t | null = r.pObjects; e; e = e.pNextEntInf) {
+    const name = e.Entinf.pName;
+    if (!name) throw new DrsError('client', 0x57, 'object without pName');
+    const guid = name.Guid;
+    const ownDn = name.StringName.endsWith('\0') ? name.StringName.slice(0, -1) : name.StringName;
+    let sid: string | null = null;
+    if (name.SidLen >= 8 && name.SidLen <= 28) sid = Sid.fromBinary(Buffer.from(name.Sid.Data.subarray(0, name.SidLen))).toString();
+    const attributes: Record<string, unknown[]> = {};
+    let deleted = false;
+    for (const at of e.Entinf.AttrBlock.pAttr ?? []) {
+      const a = info(at.attrTyp);
+      const vals = (at.AttrVal.pAVal ?? []).map((v) => v.pVal ?? Buffer.alloc(0));
+      if (SECRET_ATTRIBUTES.has(a.name)) {
+        if (!sessionKey) {
+          attributes[a.name] = [];
+          continue;
+        }
+        attributes[a.name] = vals.map((v) => secretValue(a.name, decryptAttribute(a.name, sessionKey, ridOf(sid), v)));
+        continue;
+      }
+      const out = vals.map((v) => decodeValue(a, v, pt, schema));
+      if (a.name === 'isDeleted' && out[0] === true) deleted = true;
+      attributes[a.name] = out;
+    }
+    if (e.fIsNCPrefix) {
+      rootDn.dn = ownDn;
+      tree[guid] = ['', firstRdn(ownDn)];
+    } else if (e.pParentGuid) {
+      if (!tree[e.pParentGuid] && !allowMissingParent) throw new MissingParent(e.pParentGuid);
+      tree[guid] = [e.pParentGuid, firstRdn(ownDn)];
+    }
+    if (deleted && tree[guid]) tree[guid]![2] = true;
+    const parent = tree[guid]?.[0];
+    objects.push({
+      kind: 'object',
+      guid,
+      dn: dnFromTree(tree, guid, rootDn.dn) ?? ownDn,
+      parentGuid: parent ? parent : null,
+      sid,
+      isNCPrefix: e.fIsNCPrefix !== 0,
+      deleted: deleted || tree[guid]?.[2] === true,
+      attributes,
+    });
+  }
+  const links: ReplicatedLink[] = [];
+  for (const v of r.rgValues ?? []) {
+    const a = info(v.attrTyp);
+    const holder = v.pObject;
+    const val = v.Aval.pVal ?? Buffer.alloc(0);
+    let targetGuid: string | null = null;
+    try {
+      targetGuid = readPackedDsname(val).guid;
+    } catch {
+      // not a DN-shaped value; decodeValue below reports it
+    }
+    links.push({
+      kind: 'link',
+      guid: holder?.Guid ?? NULL_GUID,
+      dn: holder ? (dnFromTree(tree, holder.Guid, rootDn.dn) ?? holder.StringName.replace(/\0$/, '')) : '',
+      attribute: a.name,
+      value: decodeValue(a.syntax === 10 ? { ...a, syntax: 1 } : a, val, pt, schema),
+      targetGuid,
+      present: v.fIsPresent !== 0,
+      timeCreated: v.MetaData.timeCreated.toString(),
+      version: v.MetaData.MetaData.dwVersion,
+    });
+  }
+  return { objects, links };
+}
+
+function secretValue(name: string, clear: Buffer): unknown {
+  if (name === 'unicodePwd' || name === 'dBCSPwd') return clear.toString('hex');
+  if (name === 'ntPwdHistory' || name === 'lmPwdHistory') return splitHashes(clear);
+  if (name === 'supplementalCredentials') return parseSupplementalCredentials(clear);
+  return clear.toString('base64');
+}
+
+/**
+ * Runs one replication cycle of `nc` (full when the state is empty, else incremental), resuming a
+ * cycle that a previous run did not finish. Returns the final state.
+ */
+export async function replicate(client: DrsClient, o: ReplicateOptions): Promise<ReplicationState> {
+  const st: ReplicationState = o.state ?? emptyState(o.nc);
+  const schema = o.schema ?? Schema.bootstrap();
+  const sessionKey = o.secrets ? client.sessionKey : null;
+  if (!st.cycle) st.cycle = { utd: st.utd.slice() };
+  const rootDn = { dn: o.nc };
+  for (const [g, n] of Object.entries(st.tree)) if (n[0] === '') rootDn.dn = dnFromTree(st.tree, g, o.nc) ?? o.nc;
+  let flags = DRS_OPTIONS.INIT_SYNC | DRS_OPTIONS.WRIT_REP | DRS_OPTIONS.GET_ALL_GROUP_MEMBERSHIP | DRS_OPTIONS.GET_NC_SIZE;
+  if (!o.secrets) flags |= DRS_OPTIONS.SPECIAL_SECRET_PROCESSING; // withhold secrets (§4.1.10.5.8)
+  if (o.getAncestors) flags |= DRS_OPTIONS.GET_ANC;
+  const pas = PrefixTable.standard().toWire();
+  const maxPages = o.maxPages ?? 1_000_000;
+  for (let page = 1; ; page++) {
+    o.signal?.throwIfAborted();
+    if (page > maxPages) throw new DrsError('client', 0x57, `more than ${maxPages} pages in one cycle`);
+    const utd = st.cycle.utd;
+    const req: GetNCChangesRequest = {
+      uuidDsaObjDest: o.dsaGuid ?? NULL_GUID,
+      uuidInvocIdSrc: st.invocationId,
+      pNC: dsname({ dn: o.nc }),
+      usnvecFrom: { usnHighObjUpdate: BigInt(st.usnvec[0]), usnReserved: BigInt(st.usnvec[1]), usnHighPropUpdate: BigInt(st.usnvec[2]) },
+      pUpToDateVecDest: utd.length
+        ? { dwVersion: 1, dwReserved1: 0, cNumCursors: utd.length, dwReserved2: 0, rgCursors: utd.map((c) => ({ uuidDsa: c.uuidDsa, usnHighPropUpdate: BigInt(c.usn) })) }
+        : null,
+      ulFlags: flags >>> 0,
+      cMaxObjects: o.maxObjects ?? 1000,
+      cMaxBytes: o.maxBytes ?? 8 * 1024 * 1024,
+      ulExtendedOp: 0,
+      liFsmoInfo: 0n,
+      pPartialAttrSet: null,
+      pPartialAttrSetEx: null,
+      PrefixTableDest: pas,
+      ulMoreFlags: 0,
+    };
+    let reply: GetNCChangesReply;
+    let decoded: { objects: ReplicatedObject[]; links: ReplicatedLink[] };
+    // the tree is only changed by a page we keep: decode into a copy, swap on success
+    let tree = { ...st.tree };
+    reply = await client.getNCChanges(req);
+    try {
+      decoded = decodePage(reply, schema, tree, rootDn, sessionKey, (flags & DRS_OPTIONS.GET_ANC) !== 0);
+    } catch (err) {
+      if (!(err instanceof MissingParent)) throw err;
+      // ERROR_DS_DRA_MISSING_PARENT: the same request again with ancestors first (§4.1.10.6.1)
+      flags |= DRS_OPTIONS.GET_ANC;
+      req.ulFlags = flags >>> 0;
+      tree = { ...st.tree };
+      reply = await client.getNCChanges(req);
+      decoded = decodePage(reply, schema, tree, rootDn, sessionKey, true);
+    }
+    if (decoded.links.some((l) => l.targetGuid && !tree[l.targetGuid] && typeof l.value === 'string' && l.value.toLowerCase().endsWith(rootDn.dn.toLowerCase()) && l.present)) {
+      // a link target we have not seen: ask again with DRS_GET_TGT (§5.42) so targets come first
+      req.ulMoreFlags = DRS_GET_TGT;
+      const again = await client.getNCChanges(req);
+      tree = { ...st.tree };
+      reply = again;
+      decoded = decodePage(reply, schema, tree, rootDn, sessionKey, true);
+    }
+    const more = reply.fMoreData !== 0;
+    const next: ReplicationState = {
+      ...st,
+      tree,
+      invocationId: reply.uuidInvocIdSrc,
+      usnvec: [reply.usnvecTo.usnHighObjUpdate.toString(), reply.usnvecTo.usnReserved.toString(), reply.usnvecTo.usnHighPropUpdate.toString()],
+      cycle: more ? st.cycle : null,
+      utd: more ? st.utd : mergeUtd(st.utd, (reply.pUpToDateVecSrc?.rgCursors ?? []).map(toCursor)),
+    };
+    await o.onPage({ ...decoded, number: page, bytes: reply.cNumBytes, more, ncSizeObjects: reply.cNumNcSizeObjects }, next);
+    Object.assign(st, next);
+    if (!more) return st;
+  }
+}
+
+/** Replicates the schema NC (no state) and learns every attributeSchema/classSchema from it. */
+export async function loadSchema(client: DrsClient, schemaNc: string, base: Schema = Schema.bootstrap()): Promise<Schema> {
+  await replicate(client, {
+    nc: schemaNc,
+    schema: base,
+    onPage: (p) => {
+      for (const ob of p.objects) base.learn(ob.attributes);
+    },
+  });
+  return base;
+}
