@@ -17,6 +17,8 @@ export interface RegTreeKey {
   lastWrite?: bigint;
   /** Self-relative SECURITY_DESCRIPTOR (MS-DTYP §2.4.6). */
   securityDescriptor?: Buffer;
+  /** A symbolic link (REG_OPTION_CREATE_LINK): its target is the REG_LINK value "SymbolicLinkValue". */
+  symbolicLink?: boolean;
   values: RegTreeValue[];
   subkeys: RegTreeKey[];
 }

@@ -15,6 +15,7 @@ import {
   FORMAT,
   HBIN_HEADER_SIZE,
   KEY_COMP_NAME,
+  KEY_SYM_LINK,
   NK_FIXED,
   NO_CELL,
   SK_FIXED,
@@ -350,6 +351,7 @@ export class Hive {
     };
     const cls = this.className(key);
     if (cls !== undefined) node.className = cls;
+    if (key.flags & KEY_SYM_LINK) node.symbolicLink = true;
     if (key.securityOffset !== NO_CELL) node.securityDescriptor = this.security(key.securityOffset).descriptor;
     return node;
   }

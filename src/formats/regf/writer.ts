@@ -16,6 +16,7 @@ import {
   KEY_COMP_NAME,
   KEY_HIVE_ENTRY,
   KEY_NO_DELETE,
+  KEY_SYM_LINK,
   MAX_LEAF_ENTRIES,
   NK_FIXED,
   NO_CELL,
@@ -270,7 +271,7 @@ class HiveBuilder {
     const b = this.buf;
     const at = nk + 4;
     sig(b, at, 'nk');
-    b.writeUInt16LE((compressed ? KEY_COMP_NAME : 0) | (depth === 0 ? KEY_HIVE_ENTRY | KEY_NO_DELETE : 0), at + 2);
+    b.writeUInt16LE((compressed ? KEY_COMP_NAME : 0) | (k.symbolicLink ? KEY_SYM_LINK : 0) | (depth === 0 ? KEY_HIVE_ENTRY | KEY_NO_DELETE : 0), at + 2);
     b.writeBigUInt64LE(k.lastWrite ?? this.now, at + 4);
     b.writeUInt32LE(depth === 0 ? 0 : parent, at + 16);
     b.writeUInt32LE(children.length, at + 20);

@@ -129,6 +129,16 @@ describe('regf writer and reader', () => {
     ]);
   });
 
+  it('keeps symbolic link keys (flag and SymbolicLinkValue)', () => {
+    const link = key('Link', [val('SymbolicLinkValue', 6, Buffer.from('\\Registry\\Machine\\Software\\Target', 'utf16le'))], [], { symbolicLink: true });
+    const back = readHive(writeHive(key('ROOT', [], [link, key('Target')])));
+    expect(back.subkeys.map((k) => [k.name, k.symbolicLink ?? false])).toEqual([
+      ['Link', true],
+      ['Target', false],
+    ]);
+    expect(back.subkeys[0]!.values).toEqual(link.values);
+  });
+
   it('rejects duplicate names and over-deep trees', () => {
     expect(() => writeHive(key('R', [], [key('a'), key('A')]))).toThrow(/two subkeys/);
     let deep = key('x');
