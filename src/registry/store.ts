@@ -8,6 +8,7 @@ import { upcase, type ChangeEvent, type StorageBackend, type StoreReader, type S
 import {
   KEYF_LINK,
   KEY_ALL_ACCESS,
+  KEY_WOW64_32KEY,
   REG_OPTION_CREATE_LINK,
   REG_OPTION_OPEN_LINK,
   REG_OPTION_VOLATILE,
@@ -92,26 +93,12 @@ export class PathApi {
     return h;
   }
 
-  private async open(path: string, opts: { create?: KeyOptions; openLink?: boolean; view?: 32 | 64 } = {}): Promise<KeyHandle> {
+  private async open(path: string, opts: { openLink?: boolean; view?: 32 | 64 } = {}): Promise<KeyHandle> {
     const { root, subkey } = parseToolPath(path);
-    const s = this.session;
-    const sam = KEY_ALL_ACCESS | (opts.view === 32 ? 0x200 : 0);
-    const rootH = await this.root(root);
-    {
-      if (opts.create) {
-        const c = opts.create;
-        const options = c.linkTarget ? REG_OPTION_CREATE_LINK : c.volatile ? REG_OPTION_VOLATILE : 0;
-        const r = await s.createKey(rootH, subkey, {
-          options,
-          sam,
-          ...(c.className !== undefined ? { className: c.className } : {}),
-          ...(c.securityDescriptor ? { securityDescriptor: c.securityDescriptor } : {}),
-        });
-        return r.handle;
-      }
-      return await s.openKey(rootH, subkey, { sam, options: opts.openLink ? REG_OPTION_OPEN_LINK : 0 });
-    }
+    const sam = KEY_ALL_ACCESS | (opts.view === 32 ? KEY_WOW64_32KEY : 0);
+    return this.session.openKey(await this.root(root), subkey, { sam, options: opts.openLink ? REG_OPTION_OPEN_LINK : 0 });
   }
+
 
   private async with<T>(path: string, fn: (h: KeyHandle) => Promise<T>, opts: { openLink?: boolean; view?: 32 | 64 } = {}): Promise<T> {
     const h = await this.open(path, opts);
@@ -131,7 +118,7 @@ export class PathApi {
       const options = opts.linkTarget ? REG_OPTION_CREATE_LINK : opts.volatile ? REG_OPTION_VOLATILE : 0;
       const r = await s.createKey(rootH, subkey, {
         options,
-        sam: KEY_ALL_ACCESS | (opts.view === 32 ? 0x200 : 0),
+        sam: KEY_ALL_ACCESS | (opts.view === 32 ? KEY_WOW64_32KEY : 0),
         ...(opts.className !== undefined ? { className: opts.className } : {}),
         ...(opts.securityDescriptor ? { securityDescriptor: opts.securityDescriptor } : {}),
       });
