@@ -229,4 +229,24 @@ describe('regf reader on bad input', () => {
     });
     fails(b, /own ancestor/);
   });
+
+  it('subkey lists that share subtrees over and over (a walk that would never end)', () => {
+    // 1,200 list entries all naming one 61-key subtree: more keys reached than the hive can hold
+    const t = sampleTree({ many: 1200 });
+    let cur = key('Chain');
+    for (let i = 0; i < 30; i++) cur = key('Chain', [], [cur, key('Other' + i)]);
+    t.subkeys[0]!.subkeys.push(cur);
+    const buf = Buffer.from(writeHive(t));
+    const h = Hive.fromBuffer(buf);
+    const chain = h.lookup('Lab\\Chain')!;
+    const many = h.lookup('Lab\\Many')!;
+    // point every entry of Many's leaves at Chain (30 levels deep): 1,200 × 61 keys to visit
+    const ri = h.cell(many.subkeyListOffset, 'ri');
+    for (let i = 0; i < ri.readUInt16LE(2); i++) {
+      const leafOff = ri.readUInt32LE(4 + 4 * i);
+      const leaf = h.cell(leafOff, 'lh');
+      for (let j = 0; j < leaf.readUInt16LE(2); j++) buf.writeUInt32LE(chain.offset, 4096 + leafOff + 4 + 4 + 8 * j);
+    }
+    fails(buf, /do not share keys/);
+  });
 });
