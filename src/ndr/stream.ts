@@ -118,26 +118,48 @@ export class NdrReader {
 
   /** Queue a pointee (called by pointers while reading an inline part). */
   defer(t: NdrType<unknown>, holder: any, key: string | number, scope: any, id: number): void {
-    this.pending.push(t, holder, key, scope, id);
+    const q = this.pending;
+    const n = q.length;
+    q[n] = t;
+    q[n + 1] = holder;
+    q[n + 2] = key;
+    q[n + 3] = scope;
+    q[n + 4] = id;
   }
 
   private drain(): void {
     // `stack` holds tasks in reverse order, so popping gives NDR order: the pointees found while
-    // reading one pointee come before that pointee's later siblings (depth first).
+    // reading one pointee come before that pointee's later siblings (depth first). `sp` indexes it
+    // by hand: no shrinking and regrowing of the array per task.
     const stack: unknown[] = [];
+    let sp = 0;
     const pending = this.pending;
-    for (let i = pending.length - TASK; i >= 0; i -= TASK) stack.push(pending[i], pending[i + 1], pending[i + 2], pending[i + 3], pending[i + 4]);
+    for (let i = pending.length - TASK; i >= 0; i -= TASK) {
+      stack[sp++] = pending[i];
+      stack[sp++] = pending[i + 1];
+      stack[sp++] = pending[i + 2];
+      stack[sp++] = pending[i + 3];
+      stack[sp++] = pending[i + 4];
+    }
     pending.length = 0;
-    while (stack.length > 0) {
-      const id = stack.pop() as number;
-      const scope = stack.pop();
-      const key = stack.pop() as string | number;
-      const holder = stack.pop() as any;
-      const t = stack.pop() as NdrType<unknown>;
+    while (sp > 0) {
+      sp -= TASK;
+      const t = stack[sp] as NdrType<unknown>;
+      const holder = stack[sp + 1] as any;
+      const key = stack[sp + 2] as string | number;
+      const scope = stack[sp + 3];
+      const id = stack[sp + 4] as number;
       t.readInto(this, holder, key, scope);
       if (id !== 0) this.resolveFull(id, holder[key]);
-      if (pending.length > 0) {
-        for (let i = pending.length - TASK; i >= 0; i -= TASK) stack.push(pending[i], pending[i + 1], pending[i + 2], pending[i + 3], pending[i + 4]);
+      const n = pending.length;
+      if (n > 0) {
+        for (let i = n - TASK; i >= 0; i -= TASK) {
+          stack[sp++] = pending[i];
+          stack[sp++] = pending[i + 1];
+          stack[sp++] = pending[i + 2];
+          stack[sp++] = pending[i + 3];
+          stack[sp++] = pending[i + 4];
+        }
         pending.length = 0;
       }
     }

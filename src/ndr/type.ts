@@ -241,52 +241,58 @@ export class StructType<T> extends NdrType<T> {
 // struct and monomorphic stores — measured ~2x faster than the interpreted loop on a DRSR reply.
 const STRUCT_CODEGEN = process.env['HIVEWIRE_NDR_CODEGEN'] !== '0';
 
+// Reads of primitives at a local cursor `p` in buffer `b` (little-endian, already bounds-checked).
 const INLINE: Record<string, string> = {
-  u8: 'b[p]', char: 'b[p]', byte: 'b[p]', i8: 'b.readInt8(p)', boolean: 'b[p] !== 0',
-  u16: 'b.readUInt16LE(p)', wchar: 'b.readUInt16LE(p)', enum16: 'b.readUInt16LE(p)', i16: 'b.readInt16LE(p)',
-  u32: 'b.readUInt32LE(p)', i32: 'b.readInt32LE(p)', v1_enum: 'b.readInt32LE(p)', f32: 'b.readFloatLE(p)',
-  u64: 'U64(b, p)', i64: 'I64(b, p)', f64: 'b.readDoubleLE(p)',
+  u8: 'b[p]', char: 'b[p]', byte: 'b[p]', i8: '(b[p] << 24 >> 24)', boolean: 'b[p] !== 0',
+  u16: '(b[p] | b[p + 1] << 8)', wchar: '(b[p] | b[p + 1] << 8)', enum16: '(b[p] | b[p + 1] << 8)',
+  i16: '((b[p] | b[p + 1] << 8) << 16 >> 16)',
+  u32: '((b[p] | b[p + 1] << 8 | b[p + 2] << 16) + b[p + 3] * 0x1000000)',
+  i32: '(b[p] | b[p + 1] << 8 | b[p + 2] << 16 | b[p + 3] << 24)', v1_enum: '(b[p] | b[p + 1] << 8 | b[p + 2] << 16 | b[p + 3] << 24)',
+  f32: 'b.readFloatLE(p)', u64: 'U64(b, p)', i64: 'I64(b, p)', f64: 'b.readDoubleLE(p)',
 };
 
 function compileStructRead<T>(st: StructType<T>): (r: NdrReader, scope: any, conf: number) => T {
   const names = st.names;
   const types = st.types;
   const last = types.length - 1;
+  // The cursor lives in a local `p` between calls into other types; `r.pos` is written back before
+  // any call (and before any error, so that the error's offset is right) and read again after.
   const lines: string[] = [];
   if (st.conformant) lines.push('if (conf < 0) conf = r.u32();');
-  if (st.align > 1) lines.push(`r.pos += -r.pos & ${st.align - 1};`);
+  lines.push('const b = r.buf, e = r.end;');
+  lines.push(`let p = r.pos;`);
+  if (st.align > 1) lines.push(`p += -p & ${st.align - 1};`);
   lines.push(`const o = {${names.map((n) => `${JSON.stringify(n)}: undefined`).join(', ')}};`);
-  lines.push('const b = r.buf;');
+  const fixed = (size: number) =>
+    `${size > 1 ? `p += -p & ${size - 1}; ` : ''}if (p + ${size} > e) { r.pos = p; r.need(${size}); } `;
   types.forEach((t, i) => {
-    const key = `o[${JSON.stringify(names[i])}]`;
+    const name = JSON.stringify(names[i]);
+    const key = `o[${name}]`;
     if (i === last && st.conformant) {
-      lines.push(`${key} = T[${i}].read(r, o, conf);`);
+      lines.push(`r.pos = p; ${key} = T[${i}].read(r, o, conf); p = r.pos;`);
     } else if (t instanceof Primitive && INLINE[t.name]) {
-      const size = t.size;
-      lines.push(
-        `{ ${size > 1 ? `r.pos += -r.pos & ${size - 1}; ` : ''}const p = r.pos; if (p + ${size} > r.end) r.need(${size}); ${key} = ${INLINE[t.name]}; r.pos = p + ${size}; }`,
-      );
+      lines.push(`${fixed(t.size)}${key} = ${INLINE[t.name]}; p += ${t.size};`);
     } else if (t instanceof RangeType && t.inner instanceof Primitive && INLINE[t.inner.name]) {
-      const size = t.inner.size;
       lines.push(
-        `{ ${size > 1 ? `r.pos += -r.pos & ${size - 1}; ` : ''}const p = r.pos; if (p + ${size} > r.end) r.need(${size}); const v = ${INLINE[t.inner.name]}; ` +
-          `if (v < ${t.lo} || v > ${t.hi}) r.fail('ERR_NDR_RANGE', v + ' not in [${t.lo}, ${t.hi}]', p); ${key} = v; r.pos = p + ${size}; }`,
+        `{ ${fixed(t.inner.size)}const v = ${INLINE[t.inner.name]}; ` +
+          `if (v < ${t.lo} || v > ${t.hi}) { r.pos = p; r.fail('ERR_NDR_RANGE', v + ' not in [${t.lo}, ${t.hi}]', p); } ${key} = v; p += ${t.inner.size}; }`,
       );
     } else if (t instanceof PointerType && t.kind !== 'full') {
       // the referent id in place; the pointee queued (C706 §14.3.12.3)
       lines.push(
-        `{ r.pos += -r.pos & 3; const p = r.pos; if (p + 4 > r.end) r.need(4); const id = b.readUInt32LE(p); r.pos = p + 4; ${key} = null; ` +
-          (t.kind === 'ref' ? `if (id === 0) r.fail('ERR_NDR_NULL_REF', undefined, p); ` : 'if (id !== 0) ') +
-          `r.pending.push(T[${i}].target, o, ${JSON.stringify(names[i])}, o, 0); }`,
+        `{ ${fixed(4)}const id = ${INLINE['u32']}; ${key} = null; ` +
+          (t.kind === 'ref' ? `if (id === 0) { r.pos = p; r.fail('ERR_NDR_NULL_REF', undefined, p); } ` : 'if (id !== 0) ') +
+          `r.defer(T[${i}].target, o, ${name}, o, 0); p += 4; }`,
       );
     } else if (t === GUID) {
-      lines.push(`{ r.pos += -r.pos & 3; const p = r.pos; if (p + 16 > r.end) r.need(16); ${key} = G(b, p); r.pos = p + 16; }`);
+      lines.push(`${fixed(4).replace('p + 4 >', 'p + 16 >').replace('need(4)', 'need(16)')}${key} = G(b, p); p += 16;`);
     } else if (t instanceof PointerType || t instanceof LazyType) {
-      lines.push(`T[${i}].readInto(r, o, ${JSON.stringify(names[i])}, o);`);
+      lines.push(`r.pos = p; T[${i}].readInto(r, o, ${name}, o); p = r.pos;`);
     } else {
-      lines.push(`${key} = T[${i}].read(r, o, -1);`);
+      lines.push(`r.pos = p; ${key} = T[${i}].read(r, o, -1); p = r.pos;`);
     }
   });
+  lines.push('r.pos = p;');
   lines.push('return o;');
   const src = `return function readStruct(r, scope, conf) {\n  ${lines.join('\n  ')}\n};`;
   return new Function('T', 'G', 'I64', 'U64', src)(types, guidToString, readI64, readU64);

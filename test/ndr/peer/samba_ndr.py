@@ -5,7 +5,7 @@
   samba_ndr.py unpack CASE HEX       -> JSON of the values Samba decodes from our bytes
   samba_ndr.py getncchanges N FILE   -> write a DsGetNCChanges ctr6 with N objects (the benchmark's input)
   samba_ndr.py getncchanges-out N FILE -> the same as a whole IDL_DRSGetNCChanges response stub
-  samba_ndr.py bench FILE SECONDS    -> ndr_unpack FILE as a ctr6 repeatedly; print JSON {bytes, iterations, seconds}
+  samba_ndr.py bench FILE SECONDS [strings] -> ndr_unpack FILE (a ctr6, or lsa_Strings) repeatedly; JSON {bytes, iterations, seconds, cpu}
 Run with /usr/bin/python3 (Debian's python; pyenv's python3 has no samba module).
 """
 import json, sys, time
@@ -204,11 +204,15 @@ def main():
     elif cmd == 'bench':
         data = open(sys.argv[2], 'rb').read()
         budget = float(sys.argv[3])
+        kind = drsuapi.DsGetNCChangesCtr6
+        if len(sys.argv) > 4 and sys.argv[4] == 'strings':
+            from samba.dcerpc import lsa
+            kind = lsa.Strings
         it = 0
         c0 = time.process_time()
         t0 = time.perf_counter()
         while True:
-            ndr.ndr_unpack(drsuapi.DsGetNCChangesCtr6, data)
+            ndr.ndr_unpack(kind, data)
             it += 1
             el = time.perf_counter() - t0
             if el >= budget:
