@@ -46,6 +46,17 @@ describe('PDU codec on captures from impacket and Samba', () => {
     expect(encodePdu(strip(p))).toEqual(buf);
   });
 
+  it('Samba SPNEGO legs: bind and alter_context with auth type 9, re-encoded identically', () => {
+    for (const name of ['samba-bind-spnego.bin', 'samba-alter_context-spnego.bin']) {
+      const buf = fixture(name);
+      const p = decodePdu(buf);
+      expect(['bind', 'alter_context']).toContain(p.type);
+      expect(p.auth).toMatchObject({ authType: 9, authLevel: 6 });
+      expect(p.auth!.token[0]).toBeOneOf([0x60, 0xa1]); // NegTokenInit (APPLICATION 0) / NegTokenResp ([1])
+      expect(encodePdu(strip(p))).toEqual(buf);
+    }
+  });
+
   it('Samba rpc_auth_3 and the DC bind_ack carry NTLM AUTHENTICATE / CHALLENGE', () => {
     const a3 = decodePdu(fixture('samba-rpc_auth_3.bin'));
     expect(a3.type).toBe('rpc_auth_3');
