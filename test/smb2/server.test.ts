@@ -150,6 +150,28 @@ describe('sessions and trees', () => {
     await rejectsWith(client({ password: 'nope' }), NtStatus.STATUS_LOGON_FAILURE);
   });
 
+  it('anonymous: refused unless allowed; when allowed the pipe sees an anonymous identity and nothing is signed', async () => {
+    await rejectsWith(client({ user: '', password: '' }), NtStatus.STATUS_LOGON_FAILURE);
+    const s = new Smb2Server({ accounts: [], allowAnonymous: true, signing: 'required' });
+    let who: PipeInfo | null = null;
+    s.registerPipe('echo', (pipe, info) => {
+      who = info;
+      pipe.on('data', (d: Buffer) => pipe.write(d));
+    });
+    const { port: p2 } = await s.listen(0, IP);
+    try {
+      const c = await Smb2Client.connect({ host: IP, port: p2, user: '' });
+      expect(c.signed).toBe(false);
+      const p = await c.openPipe('echo');
+      expect((await p.transact(Buffer.from('anon'))).toString()).toBe('anon');
+      expect(who!.identity.anonymous).toBe(true);
+      p.destroy();
+      await c.close();
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a share other than IPC$: STATUS_BAD_NETWORK_NAME; unknown pipe: STATUS_OBJECT_NAME_NOT_FOUND', async () => {
     const c = await client();
     try {
