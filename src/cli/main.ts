@@ -8,6 +8,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   pol: { summary: 'read, write, convert, diff and author registry.pol files (MS-GPREG)', load: () => import('./pol.js') },
   hive: { summary: 'dump, check and convert registry hive (regf) files to and from .reg text', load: () => import('./hive.js') },
   store: { summary: 'set, get, delete, list and export keys and values of a registry store (--data DIR)', load: () => import('./store.js') },
+  drs: { summary: 'replicate AD naming contexts (MS-DRSR): objects, secrets, hashes, DC info, names, replication status', load: () => import('./drs.js') },
   serve: { summary: 'serve a registry over MS-RRP (\\PIPE\\winreg on SMB2, RPC over TCP) to Windows tools, Samba and impacket', load: () => import('./serve.js') },
 };
 
