@@ -223,8 +223,8 @@ export class RpcClient {
     };
   }
 
-  private acceptResults(ack: ControlPdu & { results?: BindAckPdu['results'] }, elems: ContextElem[]): void {
-    const results = (ack as BindAckPdu).results;
+  private acceptResults(ack: BindAckPdu, elems: ContextElem[]): void {
+    const results = ack.results;
     if (results.length !== elems.length) {
       throw new RpcProtocolError(`${ack.type} has ${results.length} results for ${elems.length} contexts`);
     }
