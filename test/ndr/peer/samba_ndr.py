@@ -5,7 +5,8 @@
   samba_ndr.py unpack CASE HEX       -> JSON of the values Samba decodes from our bytes
   samba_ndr.py getncchanges N FILE   -> write a DsGetNCChanges ctr6 with N objects (the benchmark's input)
   samba_ndr.py getncchanges-out N FILE -> the same as a whole IDL_DRSGetNCChanges response stub
-  samba_ndr.py bench FILE SECONDS [strings] -> ndr_unpack FILE (a ctr6, or lsa_Strings) repeatedly; JSON {bytes, iterations, seconds, cpu}
+  samba_ndr.py bench FILE SECONDS [strings|walk] -> ndr_unpack FILE (a ctr6, or lsa_Strings) repeatedly, with
+                                     'walk' also reading every value; JSON {bytes, iterations, seconds, cpu}
 Run with /usr/bin/python3 (Debian's python; pyenv's python3 has no samba module).
 """
 import json, sys, time
@@ -171,6 +172,23 @@ def pack(spec):
     return out
 
 
+def touch(c):
+    # materialise every value, as our decoder does (Samba's python objects are created on access)
+    n = [c.source_dsa_guid, c.naming_context.dn, c.naming_context.guid, c.new_highwatermark.highest_usn]
+    o = c.first_object
+    while o is not None:
+        obj = o.object
+        n.append((obj.identifier.dn, str(obj.identifier.guid), obj.identifier.sid, obj.flags, o.is_nc_prefix, str(o.parent_object_guid)))
+        for a in obj.attribute_ctr.attributes:
+            n.append((a.attid, [bytes(v.blob) for v in a.value_ctr.values]))
+        for m in o.meta_data_ctr.meta_data:
+            n.append((m.version, m.originating_change_time, str(m.originating_invocation_id), m.originating_usn))
+        o = o.next_object
+    for la in c.linked_attributes:
+        n.append((la.identifier.dn, la.attid, bytes(la.value.blob)))
+    return n
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == 'pack':
@@ -205,6 +223,7 @@ def main():
         data = open(sys.argv[2], 'rb').read()
         budget = float(sys.argv[3])
         kind = drsuapi.DsGetNCChangesCtr6
+        walk = len(sys.argv) > 4 and sys.argv[4] == 'walk'
         if len(sys.argv) > 4 and sys.argv[4] == 'strings':
             from samba.dcerpc import lsa
             kind = lsa.Strings
@@ -212,7 +231,9 @@ def main():
         c0 = time.process_time()
         t0 = time.perf_counter()
         while True:
-            ndr.ndr_unpack(kind, data)
+            c = ndr.ndr_unpack(kind, data)
+            if walk:
+                touch(c)
             it += 1
             el = time.perf_counter() - t0
             if el >= budget:
