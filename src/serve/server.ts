@@ -20,6 +20,7 @@ import { listenTcp, type TcpListener } from '../transport/tcp.js';
 import { UsageError } from '../util/errors.js';
 import { accountsFrom } from './accounts.js';
 import type { LogLevel, ServeConfig } from './config.js';
+import { lsaInterface } from './lsa.js';
 import { windowsSecurityModel } from './security-model.js';
 
 const LEVEL: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
@@ -131,10 +132,16 @@ export async function startServe(cfg: ServeConfig, log: Logger = jsonLogger(cfg.
           onError: (err) => log('debug', 'smb2 error', { error: (err as Error).message }),
         });
         const unserve = serveNamedPipes(smb, rpc, ['winreg'], l.address);
+        // Samba's `net rpc` asks \PIPE\lsarpc for the domain SID before it opens winreg
+        const lsa = new RpcServer({ security, onError });
+        lsa.register(lsaInterface(cfg.serverName, cfg.machineSid));
+        const unserveLsa = serveNamedPipes(smb, lsa, ['lsarpc'], l.address);
         const bound = await smb.listen(l.port, l.address);
         stops.push(async () => {
           unserve();
+          unserveLsa();
           await smb.close();
+          lsa.closeAll();
         });
         endpoints.push(`np:${l.address}:${bound.port}`);
       } else {

@@ -36,6 +36,7 @@ export interface RrpCallLog {
   op: string;
   caller: string;
   key?: string | undefined;
+  samDesired?: number;
   status: number;
   statusName: string;
   ms: number;
@@ -108,11 +109,13 @@ function name(s: T.RRP_UNICODE_STRING | null | undefined, what: string): string 
   return t;
 }
 
-/** An output string holding `value` and its NUL in a buffer of `capacity` bytes; undefined if too small. */
+/** An output string holding `value` and its NUL; MaximumLength is the caller's capacity, grown to fit.
+ * The server allocates [out] strings, so a small capacity is only a hint: Samba's `net rpc` sizes
+ * names from QueryInfoKey's character counts as if they were bytes, and Windows still answers it. */
 function outString(value: string, capacity: number): T.RRP_UNICODE_STRING | undefined {
   const len = (value.length + 1) * 2;
-  if (len > capacity || len > 0xffff) return undefined;
-  return { Length: len, MaximumLength: capacity & ~1, Buffer: `${value}\0` };
+  if (len > 0xfffe) return undefined;
+  return { Length: len, MaximumLength: Math.max(capacity & ~1, len), Buffer: `${value}\0` };
 }
 
 function filetime(t: bigint): { dwLowDateTime: number; dwHighDateTime: number } {
@@ -249,12 +252,13 @@ export class RrpServer {
         const k = this.key(call, req.hKey);
         const e = await k.session.enumKey(k.key, req.dwIndex);
         const out = outString(e.name, req.lpNameIn.MaximumLength);
-        if (!out) throw win32('ERROR_MORE_DATA', 'lpNameIn is too small for the subkey name');
+        if (!out) throw win32('ERROR_MORE_DATA', 'the subkey name does not fit an RRP_UNICODE_STRING');
         let cls: T.RRP_UNICODE_STRING | null = null;
         if (req.lpClassIn) {
           if (e.className) {
             const c = outString(e.className, req.lpClassIn.MaximumLength);
-            if (!c) throw win32('ERROR_MORE_DATA', 'lpClassIn is too small for the class');
+            // §3.1.5.10: here the capacity counts
+            if (!c || c.Length > req.lpClassIn.MaximumLength) throw win32('ERROR_MORE_DATA', 'lpClassIn is too small for the class');
             cls = c;
           } else cls = { Length: 0, MaximumLength: req.lpClassIn.MaximumLength & ~1, Buffer: '' };
         }
@@ -280,7 +284,7 @@ export class RrpServer {
         const k = this.key(call, req.hKey);
         const v = await k.session.enumValue(k.key, req.dwIndex);
         const out = outString(v.name, req.lpValueNameIn.MaximumLength);
-        if (!out) throw win32('ERROR_MORE_DATA', 'lpValueNameIn is too small for the value name');
+        if (!out) throw win32('ERROR_MORE_DATA', 'the value name does not fit an RRP_UNICODE_STRING');
         if (req.lpData !== null && req.lpcbData === null) throw win32('ERROR_INVALID_PARAMETER', 'lpData without lpcbData');
         const data = this.dataOut(req, v.data);
         return { lpValueNameOut: out, lpType: req.lpType === null ? null : v.type, ...data, returns: data.status };
@@ -516,6 +520,7 @@ export class RrpServer {
       op: opName(op.opnum),
       caller: call.identity.anonymous ? '(anonymous)' : `${call.identity.domain}\\${call.identity.user}`,
       key: keyName,
+      ...(typeof req.samDesired === 'number' ? { samDesired: req.samDesired } : {}),
       status: res.returns,
       statusName: win32Name(res.returns),
       ms: Math.round((performance.now() - started) * 1000) / 1000,
