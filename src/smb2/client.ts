@@ -284,6 +284,7 @@ export class Smb2Client {
       this.waiters.set(messageId, w);
     });
     this.lastSent = msg;
+    this.batch(socket);
     writeFrame(socket, msg);
     return promise;
   }
@@ -329,6 +330,18 @@ export class Smb2Client {
 
   /** The bytes of the last request sent (the 3.1.1 preauth hash covers them). */
   private lastSent: Buffer = Buffer.alloc(0);
+  private corked = false;
+
+  /** Requests made in the same tick leave in one write. */
+  private batch(socket: Socket): void {
+    if (this.corked) return;
+    this.corked = true;
+    socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      socket.uncork();
+    });
+  }
 
   private mustSign(command: number): boolean {
     if (this.signing) return true;

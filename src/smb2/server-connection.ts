@@ -174,15 +174,19 @@ export class ServerConnection {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    // answers to all the frames of one chunk leave in one write
+    this.socket.cork();
     try {
       this.parser.parse(chunk, (frame) => {
         if (!this.closed) this.onFrame(frame);
       });
     } catch (err) {
+      this.socket.uncork();
       // broken framing: nothing after this point can be trusted
       this.close();
       return;
     }
+    this.socket.uncork();
     // half a frame then silence must not hold the connection for the full idle timeout
     const partial = this.parser.partial;
     if (partial !== this.partialTimeout) {
