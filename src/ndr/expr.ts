@@ -128,8 +128,8 @@ export function compileExpr(source: string): CompiledExpr {
   const names = new Set<string>();
   const body = js(parse(source), names);
   const f = new Function(
-    'N', 'T', 'D', 'MISSING',
-    `return function(s, fb) { try { const r = ${body}; return typeof r === 'number' ? r : NaN; } catch (e) { if (e === MISSING) return NaN; throw e; } }`,
-  )(N, T, D, MISSING) as ExprFn;
+    'N', 'T', 'D', 'MISSING', 'EMPTY',
+    `return function(s, fb) { if (s == null) s = EMPTY; try { const r = ${body}; return typeof r === 'number' ? r : NaN; } catch (e) { if (e === MISSING) return NaN; throw e; } }`,
+  )(N, T, D, MISSING, {}) as ExprFn;
   return { source, names: [...names], fn: f };
 }

@@ -91,6 +91,9 @@ describe('decode refuses bad stubs with a typed error', () => {
     bad(string(wchar), '02000000 00000000 02000000 6100 6200', 'ERR_NDR_STRING');
     bad(string(wchar), '00000000 00000000 00000000', 'ERR_NDR_STRING');
   });
+  it('a top-level array whose size_is names nothing in scope decodes, unchecked', () => {
+    expect(ndrDecode(conformantArray(u8, { size: 'n' }), hex('02000000 0102'))).toEqual(Buffer.from([1, 2]));
+  });
   it('bytes after the last parameter, unless allowed', () => {
     bad(u32, '01000000 00', 'ERR_NDR_TRAILING');
     expect(ndrDecode(u32, hex('01000000 00'), { allowTrailing: true })).toBe(1);
