@@ -318,6 +318,7 @@ export class RpcClient {
       const giveUp = (err: Error) => {
         if (pending.abandoned) return;
         pending.abandoned = true;
+        this.calls.delete(callId);
         cleanup();
         // co_cancel keeps the connection usable; the late answer is dropped when it comes
         if (!this.closedError) this.write(encodePdu({ type: 'co_cancel', flags: 0, callId }));
@@ -391,7 +392,12 @@ export class RpcClient {
       }
       case 'response': {
         const call = this.calls.get(p.callId);
-        if (!call) throw new RpcProtocolError(`response for unknown call_id ${p.callId}`);
+        if (!call) {
+          // the late answer of a call given up on: still verified, so that the signing sequence
+          // stays in step, then dropped
+          if (p.callId > 0 && p.callId < this.nextCallId) return unprotectPdu(p, this.security);
+          throw new RpcProtocolError(`response for unknown call_id ${p.callId}`);
+        }
         try {
           unprotectPdu(p, this.security);
         } catch (err) {
