@@ -70,27 +70,36 @@ function runWriter(where: string, start: number, delayMs: number): Promise<Run> 
   });
 }
 
+// Plain comparisons, one assertion per check: tens of thousands of values are checked after each kill.
 async function check(store: RegistryStore, started: Set<number>, acked: Set<number>): Promise<number> {
   const present = new Map<string, Buffer>();
   for (let k = 0; k < KEYS; k++) {
     for (const v of await store.listValues(`${BASE}\\K${k}`).catch(() => [])) present.set(v.name, v.data);
   }
+  const problems: string[] = [];
+  const same = (name: string, want: Buffer) => {
+    const got = present.get(name);
+    if (!got) problems.push(`acknowledged ${name} missing`);
+    else if (!got.equals(want)) problems.push(`acknowledged ${name} has wrong data`);
+  };
   for (const n of acked) {
     if (n % 5 === 0) {
-      expect(present.get(`p${n}a`), `acknowledged transaction ${n}`).toEqual(dataFor(n));
-      expect(present.get(`p${n}b`), `acknowledged transaction ${n}`).toEqual(dataFor(n + 1));
-    } else {
-      expect(present.get(`v${n}`), `acknowledged write ${n}`).toEqual(dataFor(n));
-    }
+      same(`p${n}a`, dataFor(n));
+      same(`p${n}b`, dataFor(n + 1));
+    } else same(`v${n}`, dataFor(n));
   }
   for (const [name, data] of present) {
     const m = /^(v|p)(\d+)(a|b)?$/.exec(name);
-    expect(m, `unexpected value ${name}`).not.toBeNull();
-    const n = Number(m![2]);
-    expect(started.has(n), `value ${name} of a write never issued`).toBe(true);
-    expect(data, `value ${name} intact`).toEqual(dataFor(m![3] === 'b' ? n + 1 : n));
-    if (m![1] === 'p') expect(present.has(`p${n}${m![3] === 'a' ? 'b' : 'a'}`), `both halves of transaction ${n}`).toBe(true);
+    if (!m) {
+      problems.push(`unexpected value ${name}`);
+      continue;
+    }
+    const n = Number(m[2]);
+    if (!started.has(n)) problems.push(`value ${name} of a write never issued`);
+    if (!data.equals(dataFor(m[3] === 'b' ? n + 1 : n))) problems.push(`value ${name} torn or wrong`);
+    if (m[1] === 'p' && !present.has(`p${n}${m[3] === 'a' ? 'b' : 'a'}`)) problems.push(`half of transaction ${n}`);
   }
+  expect(problems.slice(0, 20)).toEqual([]);
   return present.size;
 }
 
@@ -137,7 +146,7 @@ describe('durability under SIGKILL', () => {
   it(`embedded: every acknowledged write survives ${KILLS} kills`, async () => {
     const dir = tempDir('hw-dur-data-');
     await torture({ data: dir, embedded: { compactBytes: 256 * 1024 } }, dir, KILLS, 120);
-  }, 600_000);
+  }, 1_200_000);
 
   describe('postgres', () => {
     let server: PgServer;
@@ -148,6 +157,6 @@ describe('durability under SIGKILL', () => {
     it(`postgres: every acknowledged write survives ${KILLS} kills`, async () => {
       const url = await freshSchemaUrl(server);
       await torture({ postgres: url }, url, KILLS, 400);
-    }, 600_000);
+    }, 1_200_000);
   });
 });
