@@ -4,7 +4,7 @@
 // unknown future types) are kept opaque.
 
 import { FormatError } from '../util/errors.js';
-import { guidFromBytes, guidToBytes } from './guid.js';
+import { guidFromBytes, guidToBytes, isGuidString } from './guid.js';
 import { decodeSid, type Sid } from './sid.js';
 
 // MS-DTYP §2.4.4.1 AceType
@@ -118,26 +118,34 @@ export function decodeAce(buf: Buffer, offset: number, limit: number, format: st
   if (p + 4 > end) throw new FormatError(format, p, 'a 4-byte access mask inside the ACE', `AceSize ${size}`);
   const mask = buf.readUInt32LE(p);
   p += 4;
-  const ace: Ace = { type, flags, mask, sid: undefined as unknown as Sid };
-  if (OBJECT_ACE_TYPES.has(type)) {
-    if (p + 4 > end) throw new FormatError(format, p, 'the 4-byte object ACE Flags', `AceSize ${size}`);
-    const objectFlags = buf.readUInt32LE(p);
-    p += 4;
-    ace.objectFlags = objectFlags;
-    if (objectFlags & ACE_OBJECT_TYPE_PRESENT) {
-      if (p + 16 > end) throw new FormatError(format, p, 'a 16-byte ObjectType GUID', `AceSize ${size}`);
-      ace.objectType = guidFromBytes(buf, p);
-      p += 16;
-    }
-    if (objectFlags & ACE_INHERITED_OBJECT_TYPE_PRESENT) {
-      if (p + 16 > end) throw new FormatError(format, p, 'a 16-byte InheritedObjectType GUID', `AceSize ${size}`);
-      ace.inheritedObjectType = guidFromBytes(buf, p);
-      p += 16;
-    }
+  if (!OBJECT_ACE_TYPES.has(type)) {
+    // The SID is bounded by the ACE, not by the buffer: a SID running past AceSize is an error here.
+    const sid = decodeSid(buf, p, end, format);
+    p += sid.byteLength;
+    const ace: Ace = { type, flags, mask, sid };
+    if (p < end) ace.applicationData = Buffer.from(buf.subarray(p, end));
+    return { ace, size };
   }
-  // The SID is bounded by the ACE, not by the buffer: a SID running past AceSize is an error here.
-  ace.sid = decodeSid(buf, p, end, format);
-  p += ace.sid.byteLength;
+  if (p + 4 > end) throw new FormatError(format, p, 'the 4-byte object ACE Flags', `AceSize ${size}`);
+  const objectFlags = buf.readUInt32LE(p);
+  p += 4;
+  let objectType: string | undefined;
+  let inheritedObjectType: string | undefined;
+  if (objectFlags & ACE_OBJECT_TYPE_PRESENT) {
+    if (p + 16 > end) throw new FormatError(format, p, 'a 16-byte ObjectType GUID', `AceSize ${size}`);
+    objectType = guidFromBytes(buf, p);
+    p += 16;
+  }
+  if (objectFlags & ACE_INHERITED_OBJECT_TYPE_PRESENT) {
+    if (p + 16 > end) throw new FormatError(format, p, 'a 16-byte InheritedObjectType GUID', `AceSize ${size}`);
+    inheritedObjectType = guidFromBytes(buf, p);
+    p += 16;
+  }
+  const sid = decodeSid(buf, p, end, format);
+  p += sid.byteLength;
+  const ace: Ace = { type, flags, mask, sid, objectFlags };
+  if (objectType !== undefined) ace.objectType = objectType;
+  if (inheritedObjectType !== undefined) ace.inheritedObjectType = inheritedObjectType;
   if (p < end) ace.applicationData = Buffer.from(buf.subarray(p, end));
   return { ace, size };
 }
@@ -168,6 +176,9 @@ function writeAceBody(ace: AnyAce, out: Buffer, offset: number): number {
     if (ace.inheritedObjectType !== undefined) objectFlags |= ACE_INHERITED_OBJECT_TYPE_PRESENT;
     out.writeUInt32LE(objectFlags >>> 0, p);
     p += 4;
+    for (const g of [ace.objectType, ace.inheritedObjectType]) {
+      if (g !== undefined && !isGuidString(g)) throw new RangeError(`not a GUID: ${JSON.stringify(g)}`);
+    }
     if (ace.objectType !== undefined) {
       guidToBytes(ace.objectType, out, p);
       p += 16;

@@ -48,13 +48,10 @@ export function createChildDescriptor(
 
   const d = computeAcl(parent?.dacl, explicit, 'dacl', ctx);
   const s = computeAcl(parent?.sacl, explicit, 'sacl', ctx);
-  let dacl = d.acl;
-  let control = SE_SELF_RELATIVE | d.control | s.control;
-  if (dacl === undefined) {
-    // Nothing inherited and nothing given: the token's default DACL (MS-DTYP §2.5.3.4.2).
-    dacl = new Acl(postProcess(defaultDacl(token).aces, ctx));
-  }
-  return new SecurityDescriptor({ owner, group, dacl: dacl === undefined ? undefined : dacl, sacl: s.acl, control });
+  // Nothing inherited and nothing given: the token's default DACL (MS-DTYP §2.5.3.4.2).
+  const dacl = d.acl !== undefined ? d.acl : new Acl(postProcess(defaultDacl(token).aces, ctx));
+  const control = SE_SELF_RELATIVE | d.control | s.control;
+  return new SecurityDescriptor({ owner, group, dacl, sacl: s.acl, control });
 }
 
 interface Ctx {

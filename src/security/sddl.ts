@@ -152,10 +152,12 @@ function at(text: string, pos: number, word: string): boolean {
 function parseSidField(c: Cursor, start: number, end: number, options: SddlOptions): Sid {
   const first = c.text.charCodeAt(start) | 0x20;
   if (first === 0x73 && c.text.charCodeAt(start + 1) === 0x2d) return parseSidText(c.text, start, end, FORMAT); // 's-'
+  if (end - start === 2) {
+    const sid = sidFromAlias(c.text, options.domainSid, start);
+    if (sid) return sid;
+  }
   const s = c.text.slice(start, end);
   if (/^[A-Za-z]{2}$/.test(s)) {
-    const sid = sidFromAlias(s, options.domainSid);
-    if (sid) return sid;
     c.fail(options.domainSid ? 'a known SID alias' : 'a known SID alias (domain-relative aliases need options.domainSid)', start, JSON.stringify(s));
   }
   return c.fail('a SID string (S-1-…) or a two-letter SID alias', start, JSON.stringify(s));

@@ -315,10 +315,16 @@ const code2 = (t: string, i: number) => ((t.charCodeAt(i) & ~0x20) << 8) | (t.ch
 const sidByCode = new Map<number, Sid>(Object.entries(SDDL_SID_ALIASES).map(([a, s]) => [code2(a, 0), s]));
 const ridByCode = new Map<number, number>(Object.entries(SDDL_DOMAIN_RIDS).map(([a, r]) => [code2(a, 0), r]));
 
-/** SDDL alias (two letters, any case) → SID; domain-relative aliases need `domainSid`. Undefined when unknown. */
-export function sidFromAlias(alias: string, domainSid?: Sid): Sid | undefined {
-  if (alias.length !== 2) return undefined;
-  const code = code2(alias, 0);
+/**
+ * SDDL alias (two letters, any case) → SID; domain-relative aliases need `domainSid`. Undefined when
+ * unknown. With `at`, the alias is the two characters of `text` there (the SDDL parser's fast path).
+ */
+export function sidFromAlias(text: string, domainSid?: Sid, at?: number): Sid | undefined {
+  if (at === undefined) {
+    if (text.length !== 2) return undefined;
+    at = 0;
+  }
+  const code = code2(text, at);
   const fixed = sidByCode.get(code);
   if (fixed) return fixed;
   const rid = ridByCode.get(code);
