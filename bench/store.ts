@@ -60,6 +60,8 @@ interface Figures {
   values: number;
   keys: number;
   writesPerSec: number;
+  /** Writes per second of CPU time used by this process: the figure a busy machine cannot skew. */
+  writesPerCpuSec: number;
   readsPerSec: number;
   enumSec: number;
   loadSec: number;
@@ -77,9 +79,30 @@ async function pool(n: number, conc: number, fn: (i: number) => Promise<void>): 
   );
 }
 
-function loadInChild(where: string): Promise<{ loadMs: number; rss: number }> {
+// The cold-start child runs as a plain bundle: a TypeScript loader would add its own memory to RSS.
+let loaderBundle: string | undefined;
+async function bundleSelf(): Promise<string> {
+  if (loaderBundle) return loaderBundle;
+  const { build } = await import('esbuild');
+  const out = join(mkdtempSync(join(tmpdir(), 'hw-bench-load-')), 'store.mjs');
+  await build({
+    entryPoints: [new URL(import.meta.url).pathname],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: out,
+    external: ['pg-native', 'esbuild'],
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    logLevel: 'silent',
+  });
+  return (loaderBundle = out);
+}
+
+async function loadInChild(where: string): Promise<{ loadMs: number; rss: number }> {
+  const script = await bundleSelf();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', new URL(import.meta.url).pathname, '--load', where], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--expose-gc', script, '--load', where], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load child exited ${code}`))));
@@ -101,11 +124,14 @@ async function run(label: string, loc: StoreOptions, where: string, values: numb
   }
   // 1. durable writes, many in flight: the embedded store shares each fdatasync among them.
   let t = performance.now();
+  const cpu0 = process.cpuUsage();
   await pool(values, CONC, async (i) => {
     const v = valueOf(i);
     await store.setValue(keyPath(i, keys), v.name, v.type, v.data);
   });
   const writeSec = (performance.now() - t) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const writeCpuSec = (cpu.user + cpu.system) / 1e6;
   process.stdout.write(`  ${label}: ${values} durable writes in ${writeSec.toFixed(1)} s\n`);
   // 2. random reads
   const reads = Math.min(READS, values * 2);
@@ -138,6 +164,7 @@ async function run(label: string, loc: StoreOptions, where: string, values: numb
     values,
     keys,
     writesPerSec: values / writeSec,
+    writesPerCpuSec: values / writeCpuSec,
     readsPerSec: reads / readSec,
     enumSec,
     loadSec: load.loadMs / 1000,
@@ -150,7 +177,7 @@ async function run(label: string, loc: StoreOptions, where: string, values: numb
 function line(f: Figures): string {
   return (
     `${f.backend.padEnd(10)} ${String(f.values).padStart(8)} values/${String(f.keys).padStart(7)} keys  ` +
-    `writes ${Math.round(f.writesPerSec).toLocaleString('en-US').padStart(8)}/s  reads ${Math.round(f.readsPerSec).toLocaleString('en-US').padStart(8)}/s  ` +
+    `writes ${Math.round(f.writesPerSec).toLocaleString('en-US').padStart(8)}/s (${Math.round(f.writesPerCpuSec).toLocaleString('en-US')}/CPU-s)  reads ${Math.round(f.readsPerSec).toLocaleString('en-US').padStart(8)}/s  ` +
     `enum ${f.enumSec.toFixed(2)} s  load ${f.loadSec.toFixed(2)} s  RSS ${f.rssMB.toFixed(0)} MB (data ${f.dataMB.toFixed(0)} MB${f.fileMB ? `, files ${f.fileMB.toFixed(0)} MB` : ''})`
   );
 }
@@ -158,7 +185,7 @@ function line(f: Figures): string {
 const dir = mkdtempSync(join(tmpdir(), 'hw-bench-store-'));
 const results: Figures[] = [];
 try {
-  process.stdout.write(`bench:store — ${VALUES} values in ${KEYS} keys, ${CONC} writers in flight\n`);
+  process.stdout.write(`bench:store — ${VALUES} values in ${KEYS} keys, ${CONC} writers in flight; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${(await import('node:os')).cpus().length} CPUs\n`);
   results.push(await run('embedded', { data: dir }, dir, VALUES, KEYS));
 } finally {
   rmSync(dir, { recursive: true, force: true });
