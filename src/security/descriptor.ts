@@ -143,7 +143,7 @@ export class SecurityDescriptor {
     const order = layout ? completeOrder(layout.order) : DEFAULT_ORDER;
     let size = HEADER + (layout?.tail?.length ?? 0);
     for (const part of order) {
-      const v = this[part];
+      const v = this.part(part);
       if (v) size += v.byteLength + (layout?.gaps[part]?.length ?? 0);
     }
     // Every byte is written below (absent parts get offset 0), so the buffer need not be zeroed.
@@ -157,7 +157,7 @@ export class SecurityDescriptor {
     out.writeUInt32LE(0, 16);
     let p = HEADER;
     for (const part of order) {
-      const v = this[part];
+      const v = this.part(part);
       if (!v) continue;
       const gap = layout?.gaps[part];
       if (gap) p += gap.copy(out, p);
@@ -251,6 +251,20 @@ export class SecurityDescriptor {
   /** Same bytes when encoded in the same layout: compares meaning, not where the parts sit. */
   equals(other: SecurityDescriptor): boolean {
     return this.toBinary({ layout: 'ndr' }).equals(other.toBinary({ layout: 'ndr' }));
+  }
+
+  // Named loads (not this[part]): the descriptor's fields stay monomorphic property accesses.
+  private part(part: Part): Sid | Acl | null | undefined {
+    switch (part) {
+      case 'owner':
+        return this.owner;
+      case 'group':
+        return this.group;
+      case 'sacl':
+        return this.sacl;
+      default:
+        return this.dacl;
+    }
   }
 
   private syncedControl(control: number): number {

@@ -197,52 +197,55 @@ function parseAce(c: Cursor, options: SddlOptions): Ace {
   const open = c.pos;
   const close = text.indexOf(')', open);
   if (close < 0) c.fail("an ACE ending with ')'", open);
-  // starts of the six fields: type;flags;rights;object-guid;inherit-object-guid;sid
-  const f = [open + 1, 0, 0, 0, 0, 0];
-  let fields = 1;
-  for (let p = text.indexOf(';', open); p >= 0 && p < close; p = text.indexOf(';', p + 1)) {
-    if (fields < 6) f[fields] = p + 1;
-    fields++;
-  }
-  const end = (k: number) => (k < 5 ? f[k + 1]! - 1 : close);
-  const typeLen = end(0) - f[0]!;
-  const type = typeLen === 1 ? ACE_TYPE_CODES.get(text.charCodeAt(f[0]!) & ~0x20) : typeLen === 2 ? ACE_TYPE_CODES.get(code2(text, f[0]!)) : undefined;
-  if (fields !== 6) {
-    if (/^(XA|XD|XU|ZA|RA)$/i.test(text.slice(f[0], end(0)))) c.fail('a supported ACE type (conditional and resource attribute ACEs are not supported)', open + 1);
+  // type;flags;rights;object-guid;inherit-object-guid;sid: the five ';' before `close`
+  const t0 = open + 1;
+  const s1 = text.indexOf(';', t0);
+  const s2 = s1 < 0 ? -1 : text.indexOf(';', s1 + 1);
+  const s3 = s2 < 0 ? -1 : text.indexOf(';', s2 + 1);
+  const s4 = s3 < 0 ? -1 : text.indexOf(';', s3 + 1);
+  const s5 = s4 < 0 ? -1 : text.indexOf(';', s4 + 1);
+  const s6 = s5 < 0 ? -1 : text.indexOf(';', s5 + 1);
+  if (s5 < 0 || s5 > close || (s6 >= 0 && s6 < close)) {
+    if (/^(XA|XD|XU|ZA|RA)$/i.test(text.slice(t0, s1 < 0 || s1 > close ? close : s1))) {
+      c.fail('a supported ACE type (conditional and resource attribute ACEs are not supported)', t0);
+    }
+    let fields = 1;
+    for (let p = text.indexOf(';', open); p >= 0 && p < close; p = text.indexOf(';', p + 1)) fields++;
     c.fail('an ACE of six fields: type;flags;rights;object-guid;inherit-object-guid;sid', open, `${fields} fields`);
   }
 
-  if (type === undefined) c.fail('an ACE type A, D, AU, AL, OA, OD, OU, OL, ML or SP', f[0], JSON.stringify(text.slice(f[0], end(0))));
+  const typeLen = s1 - t0;
+  const type = typeLen === 1 ? ACE_TYPE_CODES.get(text.charCodeAt(t0) & ~0x20) : typeLen === 2 ? ACE_TYPE_CODES.get(code2(text, t0)) : undefined;
+  if (type === undefined) c.fail('an ACE type A, D, AU, AL, OA, OD, OU, OL, ML or SP', t0, JSON.stringify(text.slice(t0, s1)));
 
   let flags = 0;
-  for (let i = f[1]!; i < end(1); i += 2) {
-    const v = i + 1 < end(1) ? FLAG_CODES.get(code2(text, i)) : undefined;
-    if (v === undefined) c.fail('an ACE flag OI, CI, NP, IO, ID, SA or FA', i, JSON.stringify(text.slice(i, Math.min(i + 2, end(1)))));
+  for (let i = s1 + 1; i < s2; i += 2) {
+    const v = i + 1 < s2 ? FLAG_CODES.get(code2(text, i)) : undefined;
+    if (v === undefined) c.fail('an ACE flag OI, CI, NP, IO, ID, SA or FA', i, JSON.stringify(text.slice(i, Math.min(i + 2, s2))));
     flags |= v;
   }
 
-  const mask = parseRights(c, f[2]!, end(2));
-  const sid = parseSidField(c, f[5]!, close, options);
-  const objText = text.slice(f[3], end(3));
-  const inhText = text.slice(f[4], end(4));
+  const mask = parseRights(c, s2 + 1, s3);
+  const sid = parseSidField(c, s5 + 1, close, options);
+  c.pos = close + 1;
   if (!isObjectAceType(type)) {
-    if (objText) c.fail('an empty object GUID field (only OA, OD, OU and OL ACEs have one)', f[3]);
-    if (inhText) c.fail('an empty inherited object GUID field (only OA, OD, OU and OL ACEs have one)', f[4]);
-    c.pos = close + 1;
+    if (s4 > s3 + 1) c.fail('an empty object GUID field (only OA, OD, OU and OL ACEs have one)', s3 + 1);
+    if (s5 > s4 + 1) c.fail('an empty inherited object GUID field (only OA, OD, OU and OL ACEs have one)', s4 + 1);
     return { type, flags, mask, sid };
   }
   const ace: Ace = { type, flags, mask, sid, objectFlags: 0 };
-  if (objText) {
-    if (!isGuidString(objText)) c.fail('an object GUID xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx', f[3], JSON.stringify(objText));
-    ace.objectType = objText.toLowerCase();
+  if (s4 > s3 + 1) {
+    const g = text.slice(s3 + 1, s4);
+    if (!isGuidString(g)) c.fail('an object GUID xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx', s3 + 1, JSON.stringify(g));
+    ace.objectType = g.toLowerCase();
     ace.objectFlags! |= ACE_OBJECT_TYPE_PRESENT;
   }
-  if (inhText) {
-    if (!isGuidString(inhText)) c.fail('an inherited object GUID xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx', f[4], JSON.stringify(inhText));
-    ace.inheritedObjectType = inhText.toLowerCase();
+  if (s5 > s4 + 1) {
+    const g = text.slice(s4 + 1, s5);
+    if (!isGuidString(g)) c.fail('an inherited object GUID xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx', s4 + 1, JSON.stringify(g));
+    ace.inheritedObjectType = g.toLowerCase();
     ace.objectFlags! |= ACE_INHERITED_OBJECT_TYPE_PRESENT;
   }
-  c.pos = close + 1;
   return ace;
 }
 
