@@ -28,11 +28,10 @@ export async function graftTree(api: PathApi, path: string, tree: RegTreeKey, re
   for (const v of tree.values) await api.setValue(path, v.name, v.type, v.data);
   for (const sub of tree.subkeys) {
     const p = `${path}\\${sub.name}`;
-    await api.createKey(p, {
-      ...(sub.className ? { className: sub.className } : {}),
-      ...(sub.securityDescriptor ? { securityDescriptor: sub.securityDescriptor } : {}),
-      ...(volatile ? { volatile: true } : {}),
-    });
+    await api.createKey(p, { ...(sub.className ? { className: sub.className } : {}), ...(volatile ? { volatile: true } : {}) });
+    // the hive's descriptor as it was saved (a descriptor given at creation would be re-derived
+    // from the new parent, dropping the ACEs the key had inherited where it was saved)
+    if (sub.securityDescriptor) await api.setSecurity(p, sub.securityDescriptor, 0x7);
     await graftTree(api, p, sub, false, volatile);
   }
 }

@@ -19,6 +19,9 @@ import type { KeyHandle, RegistrySession, RegistryStore, Token } from '../../reg
 import { REG_OPTION_BACKUP_RESTORE, REG_OPTION_OPEN_LINK, toolName } from '../../registry/index.js';
 import type { ContextHandleTable } from '../../rpc/context-handles.js';
 import type { CallContext, CallIdentity, RpcInterface } from '../../rpc/server.js';
+import { SecurityDescriptor } from '../../security/descriptor.js';
+import { userHiveSddl } from '../../security/registry-defaults.js';
+import { Sid } from '../../security/sid.js';
 import { makeToken } from '../../security/token.js';
 import { FormatError } from '../../util/errors.js';
 import { win32, win32Code, Win32Error, win32Name } from '../../util/win32.js';
@@ -168,7 +171,23 @@ export class RrpServer {
         openFail,
       );
     predefined(T.OpenClassesRoot, 'HKEY_CLASSES_ROOT');
-    predefined(T.OpenCurrentUser, 'HKEY_CURRENT_USER');
+    // §3.1.1.8: HKCU is HKU\<caller's SID>. Windows loads the user's hive at logon; we make an empty
+    // one, with Windows' default user-hive descriptor, the first time a caller opens it.
+    add(
+      T.OpenCurrentUser,
+      async (req, call) => {
+        const s = this.session(call);
+        try {
+          return { phKey: await this.open(call, (x) => x.openPredefined('HKEY_CURRENT_USER', req.samDesired), 'HKEY_CURRENT_USER'), returns: ERROR_SUCCESS };
+        } catch (err) {
+          if (!(err instanceof Win32Error) || err.status !== E('ERROR_FILE_NOT_FOUND')) throw err;
+        }
+        const sd = SecurityDescriptor.fromSddl(userHiveSddl(Sid.parse(s.sid))).toBinary();
+        await this.opts.store.createKey(`HKEY_USERS\\${s.sid}`, { securityDescriptor: sd });
+        return { phKey: await this.open(call, (x) => x.openPredefined('HKEY_CURRENT_USER', req.samDesired), 'HKEY_CURRENT_USER'), returns: ERROR_SUCCESS };
+      },
+      openFail,
+    );
     predefined(T.OpenLocalMachine, 'HKEY_LOCAL_MACHINE');
     predefined(T.OpenPerformanceData, 'HKEY_PERFORMANCE_DATA');
     predefined(T.OpenUsers, 'HKEY_USERS');
@@ -658,7 +677,8 @@ export class RrpServer {
     const path = `${this.pathOf(k)}\\${sub}`;
     await this.opts.store.transaction(async (tx) => {
       if (await tx.keyExists(path)) throw win32('ERROR_ACCESS_DENIED', `${path} exists`);
-      await tx.createKey(path, tree.securityDescriptor ? { securityDescriptor: tree.securityDescriptor } : {});
+      await tx.createKey(path);
+      if (tree.securityDescriptor) await tx.setSecurity(path, tree.securityDescriptor, 0x7);
       await graftTree(tx, path, tree, false);
     });
     this.loaded.add(path.toUpperCase());

@@ -26,7 +26,8 @@ export class Assoc {
     if (!handler) throw new Error(`no handler for opnum ${op.opnum}`);
     const ctx = { opnum: op.opnum, callId: 1, iface: this.server.iface, identity: this.identity, authLevel: 6, handles: this.handles, signal: new AbortController().signal } as CallContext;
     const out = await handler(op.encodeRequest(req), ctx);
-    return op.decodeResponse(out, req);
+    // only QueryMultipleValues2 sizes an [out] array by an [in] parameter
+    return op.decodeResponse(out, op.opnum === 34 ? req : undefined);
   }
   /** Runs the association down (the client went away). */
   end(): void {
