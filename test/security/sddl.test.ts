@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { formatRights, SecurityDescriptor, Sid, UsageErrorForTest } from './sddl-imports.js';
+import { formatRights, SecurityDescriptor, Sid } from '../../src/security/index.js';
+import { UsageError } from '../../src/util/errors.js';
 import { formatError } from './helpers.js';
 
 const domainSid = Sid.parse('S-1-5-21-1-2-3');
@@ -104,6 +105,6 @@ describe('SDDL (MS-DTYP §2.5.1)', () => {
   it('refuses to print what SDDL cannot say', () => {
     const sd = SecurityDescriptor.fromSddl('D:(A;;KA;;;SY)');
     (sd.dacl!.aces[0] as { flags: number }).flags = 0x20;
-    expect(() => sd.toSddl()).toThrow(UsageErrorForTest);
+    expect(() => sd.toSddl()).toThrow(UsageError);
   });
 });
