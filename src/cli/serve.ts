@@ -34,12 +34,15 @@ function tryCommands(s: RunningServer, cfg: ServeConfig): string {
     const portOpt = port === '445' ? '' : ` -port ${port}`;
     lines.push(
       `  /usr/bin/python3 /usr/share/doc/python3-impacket/examples/reg.py '${u.name}:${pw}@${host}'${portOpt} query -keyName 'HKLM\\SOFTWARE\\Hivewire Demo' -s`,
-      `  net rpc registry enumerate 'HKLM\\SOFTWARE\\Hivewire Demo' -S ${host} -U '${u.name}%${pw}'${port === '445' ? '' : ` -p ${port}`}`,
-      `  rpcclient -U '${u.name}%${pw}' ${host} -c 'winreg_enumkey HKLM\\SOFTWARE'`,
+      `  net rpc registry enumerate 'HKLM\\SOFTWARE\\Hivewire Demo' -S ${host} -I ${host} -W ${cfg.domain ?? cfg.serverName} -U '${u.name}%${pw}'${port === '445' ? '' : ` -p ${port}`}`,
+      `  rpcclient -U '${cfg.domain ?? cfg.serverName}\\${u.name}%${pw}' ${host} -c 'winreg_enumkey'`,
     );
   }
   if (tcp) lines.push(`  (RPC over TCP: ${tcp.slice(4)}, endpoint mapper on ${tcp.split(':')[1]}:135)`);
-  lines.push(`  npx tsx src/cli/bin.ts reg query 'HKLM\\SOFTWARE\\Hivewire Demo' --host ${np?.split(':')[1] ?? '127.0.0.50'} --user '${u.name}' --password '${pw}'  (when the reg command has landed)`);
+  lines.push(
+    `  hivewire: the RRP client command is not in this build yet; bench/rrp-server.ts drives the server with our own RPC client`,
+    `  stop with Ctrl-C: calls in flight finish, the store is flushed`,
+  );
   return lines.join('\n');
 }
 
