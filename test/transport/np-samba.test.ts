@@ -1,7 +1,8 @@
 // Our RPC client over an SMB2 named pipe of Samba's standalone server (127.0.0.2, \pipe\winreg):
 // bind at each auth level (NTLM and SPNEGO at privacy), OpenLocalMachine (opnum 2) + BaseRegCloseKey
-// (opnum 5) with hand-built NDR stubs (MS-RRP §3.1.5.2, §3.1.5.6).
+// (opnum 5) with NDR descriptions written here from the MS-RRP IDL (§3.1.5.2, §3.1.5.6).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contextHandle, operation, ref, u32, unique, wchar } from '../../src/ndr/index.js';
 import { ntlmAuth, spnegoAuth } from '../../src/rpc/auth.js';
 import type { ClientAuth } from '../../src/rpc/client.js';
 import { connectRpc } from '../../src/transport/connect.js';
@@ -19,12 +20,18 @@ afterAll(async () => {
   await samba?.stop();
 });
 
-function openLocalMachine(): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeUInt32LE(0, 0); // ServerName: NULL unique pointer
-  b.writeUInt32LE(0x02000000, 4); // samDesired: MAXIMUM_ALLOWED
-  return b;
-}
+const RPC_HKEY = contextHandle(); // MS-RRP §2.2.1
+const OpenLocalMachine = operation(2, { // MS-RRP §3.1.5.2
+  in: { ServerName: unique(wchar), samDesired: u32 },
+  out: { phKey: ref(RPC_HKEY) },
+  returns: u32,
+});
+const BaseRegCloseKey = operation(5, { // MS-RRP §3.1.5.6
+  in: { hKey: ref(RPC_HKEY) },
+  out: { hKey: ref(RPC_HKEY) },
+  returns: u32,
+});
+const NULL_KEY = { attributes: 0, uuid: '00000000-0000-0000-0000-000000000000' };
 
 async function roundTrip(auth: ClientAuth | undefined): Promise<number> {
   const creds = { user: samba.user, password: samba.password, domain: 'LAB' };
@@ -35,14 +42,11 @@ async function roundTrip(auth: ClientAuth | undefined): Promise<number> {
   });
   try {
     expect(c.secAddr.toLowerCase()).toContain('winreg');
-    const out = await c.call(2, openLocalMachine());
-    expect(out.length).toBe(24);
-    expect(out.readUInt32LE(20)).toBe(0);
-    const hKey = out.subarray(0, 20);
-    expect(hKey.equals(Buffer.alloc(20))).toBe(false);
-    const closed = await c.call(5, Buffer.from(hKey));
-    expect(closed.readUInt32LE(20)).toBe(0);
-    expect(closed.subarray(0, 20).equals(Buffer.alloc(20))).toBe(true);
+    const opened = OpenLocalMachine.decodeResponse(await c.call(2, OpenLocalMachine.encodeRequest({ ServerName: null, samDesired: 0x02000000 })));
+    expect(opened.returns).toBe(0);
+    expect(opened.phKey).not.toEqual(NULL_KEY);
+    const closed = BaseRegCloseKey.decodeResponse(await c.call(5, BaseRegCloseKey.encodeRequest({ hKey: opened.phKey })));
+    expect(closed).toEqual({ hKey: NULL_KEY, returns: 0 });
     return c.authLevel;
   } finally {
     c.close();
