@@ -8,7 +8,7 @@ import { EPM_UUID } from '../../src/interfaces/epm/types.js';
 import { ntlmAuth, spnegoAuth } from '../../src/rpc/auth.js';
 import { RpcClient } from '../../src/rpc/client.js';
 import { RpcBindError } from '../../src/rpc/errors.js';
-import { uuidToBytes } from '../../src/rpc/pdu/uuid.js';
+import { conformantArray, contextHandle, GUID, operation, range, ref, struct, u32, u8, unique } from '../../src/ndr/index.js';
 import { connectTcp } from '../../src/transport/tcp.js';
 import { waitFor } from '../harness/peers.js';
 import { startSambaDc, type SambaDc } from '../harness/samba-dc.js';
@@ -33,18 +33,28 @@ afterAll(async () => {
   await dc?.stop();
 });
 
-/** IDL_DRSBind request (MS-DRSR §4.1.3): unique GUID puuidClientDsa, unique DRS_EXTENSIONS (28-byte DRS_EXTENSIONS_INT). */
+const DRS_EXTENSIONS = struct({ // MS-DRSR §5.39
+  cb: range(u32, 1, 10000),
+  rgb: conformantArray(u8, { size: 'cb' }),
+});
+const DRS_HANDLE = contextHandle(); // MS-DRSR §5.45
+const IDL_DRSBind = operation(0, { // MS-DRSR §4.1.3
+  in: { puuidClientDsa: unique(GUID), pextClient: unique(DRS_EXTENSIONS) },
+  out: { ppextServer: ref(unique(DRS_EXTENSIONS)), phDrs: ref(DRS_HANDLE) },
+  returns: u32,
+});
+const IDL_DRSUnbind = operation(1, { // MS-DRSR §4.1.25
+  in: { phDrs: ref(DRS_HANDLE) },
+  out: { phDrs: ref(DRS_HANDLE) },
+  returns: u32,
+});
+const NULL_HANDLE = { attributes: 0, uuid: '00000000-0000-0000-0000-000000000000' };
+
+/** IDL_DRSBind request: NTDSAPI_CLIENT_GUID and a 28-byte DRS_EXTENSIONS_INT (dwFlags only). */
 function drsBindStub(): Buffer {
-  const b = Buffer.alloc(4 + 16 + 4 + 4 + 4 + 28);
-  let o = 0;
-  b.writeUInt32LE(0x00020000, o); // referent of puuidClientDsa
-  uuidToBytes('e24d201a-4fd6-11d1-a3da-0000f875ae0d', b, o + 4); // NTDSAPI_CLIENT_GUID (MS-DRSR §4.1.3)
-  o += 20;
-  b.writeUInt32LE(0x00020004, o); // referent of pextClient
-  b.writeUInt32LE(28, o + 4); // conformance (hoisted max_count of rgb)
-  b.writeUInt32LE(28, o + 8); // cb
-  b.writeUInt32LE(0x04000000 | 0x00008000, o + 12); // dwFlags: DRS_EXT_BASE? | DRS_EXT_GETCHGREQ_V8 — any is fine for a bind
-  return b;
+  const rgb = Buffer.alloc(28);
+  rgb.writeUInt32LE(0x04000000 | 0x00008000, 0); // DRS_EXT_GETCHGREPLY_V6 | DRS_EXT_STRONG_ENCRYPTION (any flags do for a bind)
+  return IDL_DRSBind.encodeRequest({ puuidClientDsa: 'e24d201a-4fd6-11d1-a3da-0000f875ae0d', pextClient: { cb: 28, rgb } });
 }
 
 function ntlm(): NtlmClient {
@@ -91,13 +101,12 @@ describe('our client against the Samba AD DC', () => {
       const c = await RpcClient.bind(sock, DRSUAPI, { auth: auth(creds(), 6), timeoutMs: 30_000 });
       try {
         expect(c.authLevel).toBe(6);
-        const out = await c.call(0, drsBindStub());
-        expect(out.readUInt32LE(out.length - 4)).toBe(0);
-        const handle = out.subarray(out.length - 24, out.length - 4);
-        expect(handle.equals(Buffer.alloc(20))).toBe(false);
-        const un = await c.call(1, handle);
-        expect(un.readUInt32LE(un.length - 4)).toBe(0);
-        expect(un.subarray(0, 20).equals(Buffer.alloc(20))).toBe(true);
+        const bound = IDL_DRSBind.decodeResponse(await c.call(0, drsBindStub()));
+        expect(bound.returns).toBe(0);
+        expect(bound.ppextServer?.cb).toBeGreaterThanOrEqual(24); // the DC's DRS_EXTENSIONS_INT
+        expect(bound.phDrs).not.toEqual(NULL_HANDLE);
+        const un = IDL_DRSUnbind.decodeResponse(await c.call(1, IDL_DRSUnbind.encodeRequest({ phDrs: bound.phDrs })));
+        expect(un).toEqual({ phDrs: NULL_HANDLE, returns: 0 });
       } finally {
         c.close();
       }
