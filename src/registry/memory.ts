@@ -15,6 +15,7 @@ import {
   type ValueRecord,
 } from './backend.js';
 import { KEYF_VOLATILE } from './constants.js';
+import { BinReader, type BinWriter } from './codec.js';
 
 /** A value as the memory tree keeps it: the data as a one-byte (latin1) string, which costs a
  * fraction of a Buffer object per value; `data` gives a fresh Buffer with the exact bytes. */
@@ -47,6 +48,10 @@ export class KeyNode implements KeyRecord {
   /** Values in insertion order; `index` (upper name → position) only once there are many. */
   vals: ValueRecord[] | undefined;
   index: Map<string, number> | undefined;
+  /** Values as loaded from a snapshot, still packed in one latin1 string (`packedCount` of them);
+   * unpacked on first touch (see valsOf), so a cold start costs one string per key. */
+  packed: string | undefined;
+  packedCount = 0;
   constructor(id: number, path: string, className: string, lastWrite: bigint, flags: number, sd: Buffer, parent?: KeyNode) {
     this.id = id;
     this.path = path;
@@ -61,6 +66,7 @@ export class KeyNode implements KeyRecord {
     this.sorted = undefined;
     this.vals = undefined;
     this.index = undefined;
+    this.packed = undefined;
   }
 }
 
@@ -73,6 +79,33 @@ export type TreeOp =
   | { op: 'unset'; path: string; name: string };
 
 const EMPTY: never[] = [];
+
+/** Encodes values in the packed form snapshots store per key: name, u32 type, data (each length-prefixed). */
+export function packValues(w: BinWriter, vals: readonly ValueRecord[]): void {
+  for (const v of vals) {
+    w.str(v.name);
+    w.u32(v.type);
+    if (v instanceof StoredValue) w.rawBytes(v.raw);
+    else w.bytes(v.data);
+  }
+}
+
+/** A node's values, unpacking them if they are still as the snapshot had them. */
+export function valsOf(n: KeyNode): ValueRecord[] | undefined {
+  if (n.packed !== undefined) {
+    const b = Buffer.from(n.packed, 'latin1');
+    const r = new BinReader(b, 'registry snapshot');
+    const vals: ValueRecord[] = new Array(n.packedCount);
+    for (let i = 0; i < n.packedCount; i++) {
+      const name = r.str();
+      const type = r.u32();
+      vals[i] = new StoredValue(name, type, r.rawBytes());
+    }
+    n.packed = undefined;
+    n.vals = vals;
+  }
+  return n.vals;
+}
 // Up to this many values a key is searched linearly (no Map per key: most keys have few values).
 const INDEX_AT = 16;
 
@@ -101,18 +134,19 @@ export class MemoryTree implements StoreReader {
     return this.byPath.get(upath)?.children?.size ?? 0;
   }
   async values(upath: string): Promise<ValueRecord[]> {
-    return this.byPath.get(upath)?.vals ?? EMPTY;
+    const n = this.byPath.get(upath);
+    return n ? (valsOf(n) ?? EMPTY) : EMPTY;
   }
   async value(upath: string, uname: string): Promise<ValueRecord | undefined> {
     const n = this.byPath.get(upath);
-    if (!n?.vals) return undefined;
+    if (!n) return undefined;
     const i = this.findValue(n, uname);
-    return i < 0 ? undefined : n.vals[i];
+    return i < 0 ? undefined : n.vals![i];
   }
 
   /** Position of a value by upper-case name, -1 if absent. */
   findValue(n: KeyNode, uname: string): number {
-    const vals = n.vals;
+    const vals = valsOf(n);
     if (!vals) return -1;
     if (vals.length > INDEX_AT) {
       if (!n.index) {

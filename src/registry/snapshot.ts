@@ -2,16 +2,16 @@
 // Layout: magic "HWREGSN1", u32 version, u64 generation (journals up to it are folded in), u64 next
 // key id, u32 count of distinct security descriptors + the descriptors, u32 key count, then the keys
 // parents first: u32 parent index, name, u64 id, class, u64 last write, u32 flags, u32 descriptor
-// index, u32 value count, values (name, u32 type, data). A CRC-32 of everything before ends the file.
+// index, u32 value count, u32 length of the packed values, the values (name, u32 type, data). A CRC-32 of everything before ends the file.
 
 import { crc32 } from 'node:zlib';
 import { FormatError } from '../util/errors.js';
 import { BinReader, BinWriter } from './codec.js';
-import { KeyNode, MemoryTree, StoredValue, isVolatile } from './memory.js';
+import { KeyNode, MemoryTree, isVolatile, packValues } from './memory.js';
 import { baseName } from './backend.js';
 
 const MAGIC = Buffer.from('HWREGSN1', 'latin1');
-const VERSION = 1;
+const VERSION = 2;
 const FORMAT = 'registry snapshot';
 
 export function encodeSnapshot(tree: MemoryTree, generation: number): Buffer {
@@ -55,15 +55,17 @@ export function encodeSnapshot(tree: MemoryTree, generation: number): Buffer {
     w.u64(n.lastWrite);
     w.u32(n.flags);
     w.u32(nodeSd[i]!);
-    const vals = n.vals;
-    w.u32(vals ? vals.length : 0);
-    if (vals) {
-      for (const v of vals) {
-        w.str(v.name);
-        w.u32(v.type);
-        if (v instanceof StoredValue) w.rawBytes(v.raw);
-        else w.bytes(v.data);
-      }
+    // Values: u32 count, u32 byte length, then the packed values (kept packed in memory on load).
+    if (n.packed !== undefined) {
+      w.u32(n.packedCount);
+      w.rawBytes(n.packed);
+    } else {
+      const vals = n.vals ?? [];
+      w.u32(vals.length);
+      const at = w.pos;
+      w.u32(0);
+      packValues(w, vals);
+      w.buf.writeUInt32LE(w.pos - at - 4, at);
     }
   }
   w.u32(crc32(w.result()));
@@ -122,11 +124,11 @@ export function decodeSnapshot(buf: Buffer): Snapshot {
     nodes[i] = node;
     const nvals = r.u32();
     if (nvals > r.left / 12) throw new FormatError(FORMAT, r.pos, 'a value count that fits the file');
-    for (let j = 0; j < nvals; j++) {
-      const vname = r.str();
-      const type = r.u32();
-      // Names are unique by construction (the CRC vouches for the bytes): append without searching.
-      (node.vals ??= []).push(new StoredValue(vname, type, r.rawBytes()));
+    const blob = r.rawBytes();
+    if (nvals > 0) {
+      if (blob.length < nvals * 12) throw new FormatError(FORMAT, r.pos, 'values that fit their block');
+      node.packed = blob;
+      node.packedCount = nvals;
     }
   }
   if (r.left !== 0) throw new FormatError(FORMAT, r.pos, 'end of snapshot', `${r.left} extra bytes`);
