@@ -98,6 +98,23 @@ describe('embedded backend', () => {
     expect((err as Win32Error).code).toBe('ERROR_REGISTRY_CORRUPT');
   });
 
+  it('values loaded packed from a snapshot keep their order through overwrite, delete and replay', async () => {
+    const dir = tempDir();
+    const s1 = await RegistryStore.open({ data: dir });
+    for (const n of ['c', 'a', 'b', 'd']) await s1.setValue('HKLM\\Software\\P', n, REG_DWORD, dw(n.charCodeAt(0)));
+    await (s1.backend as EmbeddedBackend).compact();
+    await s1.close();
+    const s2 = await RegistryStore.open({ data: dir });
+    await s2.setValue('HKLM\\Software\\P', 'A', REG_DWORD, dw(1)); // overwrite keeps index 1 and the name's case
+    await s2.deleteValue('HKLM\\Software\\P', 'b');
+    await s2.setValue('HKLM\\Software\\P', 'e', REG_DWORD, dw(5));
+    await s2.close();
+    const s3 = await RegistryStore.open({ data: dir });
+    const vals = await s3.listValues('HKLM\\Software\\P');
+    expect(vals.map((v) => [v.name, v.data.readUInt32LE(0)])).toEqual([['c', 99], ['a', 1], ['d', 100], ['e', 5]]);
+    await s3.close();
+  });
+
   it('a damaged journal that is not the last one refuses to open (ERROR_REGISTRY_CORRUPT)', async () => {
     const dir = tempDir();
     const s1 = await RegistryStore.open({ data: dir });
