@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   store: { summary: 'set, get, delete, list and export keys and values of a registry store (--data DIR)', load: () => import('./store.js') },
   drs: { summary: 'replicate AD naming contexts (MS-DRSR): objects, secrets, hashes, DC info, names, replication status', load: () => import('./drs.js') },
   serve: { summary: 'serve a registry over MS-RRP (\\PIPE\\winreg on SMB2, RPC over TCP) to Windows tools, Samba and impacket', load: () => import('./serve.js') },
+  reg: { summary: 'a remote registry over MS-RRP, like reg.exe: query, add, delete, copy, export, import, save, compare', load: () => import('./reg.js') },
 };
 
 const USAGE = `usage: hivewire <command> [args]  (hivewire <command> --help for more)

@@ -137,9 +137,9 @@ const OPEN_PREDEFINED: Record<number, typeof T.OpenLocalMachine> = {
   0: T.OpenClassesRoot, 1: T.OpenCurrentUser, 2: T.OpenLocalMachine, 3: T.OpenPerformanceData, 4: T.OpenUsers, 27: T.OpenCurrentConfig,
 };
 
-/** A name as Windows sends it (§2.2.4): NUL-terminated, Length counting the terminator. */
+/** A name as Windows sends it (§2.2.4, §4.3): NUL-terminated, Length counting the terminator. */
 export function rrpString(s: string): T.RRP_UNICODE_STRING {
-  if (s.length === 0) return { Length: 0, MaximumLength: 0, Buffer: null };
+  // the empty name (default value, "this key") still travels as a lone terminator: servers reject a NULL Buffer
   const n = (s.length + 1) * 2;
   if (n > MAX_NAME_BYTES) throw new UsageError(`name longer than ${MAX_NAME_BYTES / 2 - 1} characters`);
   return { Length: n, MaximumLength: n, Buffer: `${s}\0` };
@@ -188,7 +188,8 @@ class Connection {
     this.inFlight++;
     try {
       const stub = await this.rpc.call(op.opnum, op.encodeRequest(req), this.signal ? { signal: this.signal } : {});
-      return op.decodeResponse(stub, req);
+      // no [in] values: the [out] lpcbData (after lpData) sizes the returned buffer, not the [in] one
+      return op.decodeResponse(stub);
     } finally {
       this.inFlight--;
     }
