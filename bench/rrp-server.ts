@@ -3,7 +3,7 @@
 // EnumValue walk of a 10,000-key tree; a SetValue loop. The load generator is our own RPC client over
 // SMB2 named pipes with the stubs of src/interfaces/rrp/types.ts, CONC associations in parallel.
 // Then the memory of our server holding 100 connections x 1,000 open handles (and Samba's, the same).
-//   npm run bench:rrp-server [-- --seconds 5 --keys 10000 --conc 4]
+//   npm run bench:rrp-server [-- --seconds 5 --keys 10000 --conc 4 --rounds 2]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,7 @@ const arg = (name: string, dflt: number) => {
 const SECONDS = arg('seconds', 5);
 const KEYS = arg('keys', 10_000);
 const CONC = arg('conc', 4);
+const ROUNDS = arg('rounds', 2);
 const OURS = '127.0.0.53';
 const BASE = 'SOFTWARE\\HWBench';
 
@@ -195,16 +196,29 @@ async function main() {
     const oursT: Target = { name: 'ours', host: OURS, user: 'bench', password: 'Bench-Passw0rd', domain: 'HIVEWIRE', pids: () => [ours!.pid] };
     const sambaT: Target = { name: 'samba', host: samba.ip, user: samba.user, password: samba.password, pids: () => samba.pids() };
     console.log(`bench:rrp-server — ${KEYS} keys, ${CONC} concurrent associations, ${SECONDS} s per loop, our client over SMB2 pipes`);
-    // warm-up
-    await queryLoop({ ...oursT }).catch((e) => { throw e; });
-    const q = [await queryLoop(oursT), await queryLoop(sambaT)];
-    line('OpenKey+QueryValue+CloseKey (iterations/s)', q[0]!, q[1]!);
-    const wo = await walk(oursT);
-    const ws = await walk(sambaT);
-    if (wo.keys !== ws.keys) console.log(`  (keys walked differ: ours ${wo.keys}, samba ${ws.keys})`);
-    line(`EnumKey/EnumValue walk, ${wo.keys} keys (keys/s)`, wo.rate, ws.rate);
-    const s = [await setLoop(oursT), await setLoop(sambaT)];
-    line('SetValue (calls/s)', s[0]!, s[1]!);
+    // the machine is shared: rounds alternate between the two servers and the best of each counts
+    const best = async (f: (t: Target) => Promise<number>): Promise<[number, number]> => {
+      let o = 0;
+      let m = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        o = Math.max(o, await f(oursT));
+        m = Math.max(m, await f(sambaT));
+      }
+      return [o, m];
+    };
+    await queryLoop(oursT); // warm-up (JIT)
+    const q = await best(queryLoop);
+    line('OpenKey+QueryValue+CloseKey (iterations/s)', q[0], q[1]);
+    const keys = [0, 0];
+    const w = await best(async (t) => {
+      const r = await walk(t);
+      keys[t === oursT ? 0 : 1] = r.keys;
+      return r.rate;
+    });
+    if (keys[0] !== keys[1]) console.log(`  (keys walked differ: ours ${keys[0]}, samba ${keys[1]})`);
+    line(`EnumKey/EnumValue walk, ${keys[0]} keys (keys/s)`, w[0], w[1]);
+    const s = await best(setLoop);
+    line('SetValue (calls/s)', s[0], s[1]);
     const mo = await memory(oursT);
     const ms = await memory(sambaT);
     console.log(`memory, 100 connections x 1,000 open handles: ours ${(mo.after / 1024).toFixed(1)} MiB RSS (+${((mo.after - mo.before) / 1024).toFixed(1)}), samba ${(ms.after / 1024).toFixed(1)} MiB RSS over its daemons (+${((ms.after - ms.before) / 1024).toFixed(1)}); ${mo.handles} / ${ms.handles} handles`);

@@ -85,8 +85,14 @@ interface OpenKey {
   name: string;
 }
 
+// a call looks its handle up more than once: convert each decoded handle object once
+const handleBytes = new WeakMap<ContextHandle, Buffer>();
+
 function toBuf(h: ContextHandle): Buffer {
+  const known = handleBytes.get(h);
+  if (known) return known;
   const b = Buffer.alloc(20);
+  handleBytes.set(h, b);
   b.writeUInt32LE(h.attributes >>> 0, 0);
   guidToBytes(h.uuid, b, 4);
   return b;
@@ -522,7 +528,10 @@ export class RrpServer {
     this.inFlight++;
     try {
       if (this.shuttingDown && op.opnum !== 32 && op.opnum !== 33) throw win32('ERROR_WRITE_PROTECT', 'the server is shutting down');
-      if (req.hKey && call.handles.has(toBuf(req.hKey))) keyName = call.handles.get<OpenKey>(toBuf(req.hKey)).name;
+      if (req.hKey) {
+        const b = toBuf(req.hKey);
+        if (call.handles.has(b)) keyName = call.handles.get<OpenKey>(b).name;
+      }
       res = await fn(req, call);
     } catch (err) {
       if (err instanceof Win32Error) res = fail(req, err.status);
