@@ -117,3 +117,34 @@ describe('MS-RRP stubs against Samba-packed fixtures', () => {
     expect(rrp.OpenUsers.decodeRequest(stub)).toEqual({ ServerName: 0x5c, samDesired: 0x20019 });
   });
 });
+
+// impacket's rrp requests (the stubs reg.py sends), decoded by value: impacket's referent ids are random
+const ifx = JSON.parse(readFileSync(new URL('./fixtures/impacket-stubs.json', import.meta.url), 'utf8')) as Record<string, string>;
+const IH = { attributes: 0, uuid: '04030201-0605-0807-090a-0b0c0d0e0f10' };
+
+describe('MS-RRP requests built by impacket', () => {
+  const dec = (name: string) => (rrp as any)[name].decodeRequest(Buffer.from(ifx[name]!, 'hex'));
+  it('OpenLocalMachine and BaseRegOpenKey (dwOptions 1, as reg.py sends)', () => {
+    expect(dec('OpenLocalMachine')).toEqual({ ServerName: null, samDesired: 0x02000008 });
+    expect(dec('BaseRegOpenKey')).toEqual({ hKey: IH, lpSubKey: { Length: 28, MaximumLength: 28, Buffer: 'SOFTWARE\\Demo\0' }, dwOptions: 1, samDesired: 0x20019 });
+  });
+  it('BaseRegQueryValue and BaseRegEnumValue with their data buffers', () => {
+    const q = dec('BaseRegQueryValue');
+    expect(q).toMatchObject({ hKey: IH, lpType: 0, lpcbData: 512, lpcbLen: 512 });
+    expect(q.lpValueName.Buffer).toBe('ProductName\0');
+    expect(q.lpData.length).toBe(512);
+    const e = dec('BaseRegEnumValue');
+    expect(e).toMatchObject({ dwIndex: 3, lpcbData: 128, lpcbLen: 128 });
+    expect(e.lpValueNameIn.MaximumLength).toBe(e.lpValueNameIn.Length);
+  });
+  it('BaseRegSetValue re-encodes to the same bytes but for the referent id', () => {
+    const stub = Buffer.from(ifx.BaseRegSetValue!, 'hex');
+    const v = dec('BaseRegSetValue');
+    expect(v).toMatchObject({ dwType: 4, cbData: 4 });
+    expect([...v.lpData]).toEqual([7, 0, 0, 0]);
+    const again = rrp.BaseRegSetValue.encodeRequest(v);
+    expect(again.length).toBe(stub.length);
+    again.writeUInt32LE(stub.readUInt32LE(24), 24); // lpValueName.Buffer's referent id
+    expect(again.equals(stub)).toBe(true);
+  });
+});
