@@ -208,3 +208,29 @@ export async function startSambaDc(opts: SambaDcOptions = {}): Promise<SambaDc> 
     stop,
   };
 }
+
+/**
+ * Replaces OU=LabUsers with `n` users labuser00000.. (password `password`), written with one ldbadd
+ * of an LDIF on sam.ldb (as ../shared/peers/samba-dc.sh seed-users does). Returns their names.
+ */
+export function seedUsers(dc: SambaDc, n: number, password = 'UserPass123'): string[] {
+  const sam = join(dc.baseDir, 'private', 'sam.ldb');
+  const base = 'DC=lab,DC=example,DC=com';
+  try {
+    execFileSync('ldbdel', ['-H', sam, '--recursive', `OU=LabUsers,${base}`], { stdio: 'pipe' });
+  } catch {
+    // not there yet
+  }
+  const pwd = Buffer.from(`"${password}"`, 'utf16le').toString('base64');
+  const names: string[] = [];
+  let ldif = `dn: OU=LabUsers,${base}\nobjectClass: organizationalUnit\n\n`;
+  for (let i = 0; i < n; i++) {
+    const u = `labuser${String(i).padStart(5, '0')}`;
+    names.push(u);
+    ldif += `dn: CN=${u},OU=LabUsers,${base}\nobjectClass: user\nsAMAccountName: ${u}\nuserPrincipalName: ${u}@${DNSDOM}\ngivenName: Lab\nsn: User ${i}\nuserAccountControl: 512\nunicodePwd:: ${pwd}\n\n`;
+  }
+  const file = join(dc.baseDir, 'users.ldif');
+  writeFileSync(file, ldif);
+  execFileSync('ldbadd', ['-H', sam, file], { stdio: 'pipe', timeout: 600_000 });
+  return names;
+}

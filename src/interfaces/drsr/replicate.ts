@@ -67,6 +67,8 @@ export interface ReplicateOptions {
   maxBytes?: number;
   /** Ask for ancestors first from the start (otherwise only when a parent is missing). */
   getAncestors?: boolean;
+  /** Ask for link targets before the links (DRS_GET_TGT, §5.42). */
+  getTargets?: boolean;
   schema?: Schema;
   /** Our DSA identity for uuidDsaObjDest (any stable GUID for a non-DC client). */
   dsaGuid?: string;
@@ -217,6 +219,11 @@ function decodePage(
   return { objects, links };
 }
 
+/** One reply page decoded on its own (no state, bootstrap schema unless given, secrets left out). */
+export function decodeReplyPage(r: GetNCChangesReply, schema: Schema = Schema.bootstrap(), sessionKey: Buffer | null = null): { objects: ReplicatedObject[]; links: ReplicatedLink[] } {
+  return decodePage(r, schema, {}, { dn: '' }, sessionKey, true);
+}
+
 function secretValue(name: string, clear: Buffer): unknown {
   if (name === 'unicodePwd' || name === 'dBCSPwd') return clear.toString('hex');
   if (name === 'ntPwdHistory' || name === 'lmPwdHistory') return splitHashes(clear);
@@ -260,7 +267,9 @@ export async function replicate(client: DrsClient, o: ReplicateOptions): Promise
       pPartialAttrSet: null,
       pPartialAttrSetEx: null,
       PrefixTableDest: pas,
-      ulMoreFlags: 0,
+      // DRS_GET_TGT only on request: our mirror keeps link values whether or not it has seen the target,
+      // so the DC-side retry on ERROR_DS_DRA_RECYCLED_TARGET (§4.1.10.6.14) never arises here
+      ulMoreFlags: o.getTargets ? DRS_GET_TGT : 0,
     };
     let reply: GetNCChangesReply;
     let decoded: { objects: ReplicatedObject[]; links: ReplicatedLink[] };
@@ -276,14 +285,6 @@ export async function replicate(client: DrsClient, o: ReplicateOptions): Promise
       req.ulFlags = flags >>> 0;
       tree = { ...st.tree };
       reply = await client.getNCChanges(req);
-      decoded = decodePage(reply, schema, tree, rootDn, sessionKey, true);
-    }
-    if (decoded.links.some((l) => l.targetGuid && !tree[l.targetGuid] && typeof l.value === 'string' && l.value.toLowerCase().endsWith(rootDn.dn.toLowerCase()) && l.present)) {
-      // a link target we have not seen: ask again with DRS_GET_TGT (§5.42) so targets come first
-      req.ulMoreFlags = DRS_GET_TGT;
-      const again = await client.getNCChanges(req);
-      tree = { ...st.tree };
-      reply = again;
       decoded = decodePage(reply, schema, tree, rootDn, sessionKey, true);
     }
     const more = reply.fMoreData !== 0;
