@@ -442,7 +442,8 @@ export class RegistryKey {
     let bytes = (nameChars + 1) * 2;
     for (let attempt = 0; ; attempt++) {
       const r = await this.call(T.BaseRegEnumKey, {
-        hKey: this.handle, dwIndex: index, lpNameIn: sizeHint(bytes), lpClassIn: null, lpftLastWriteTime: { dwLowDateTime: 0, dwHighDateTime: 0 },
+        // Samba refuses a NULL lpClassIn (WERR_INVALID_PARAMETER); an empty size hint is what Windows sends too
+        hKey: this.handle, dwIndex: index, lpNameIn: sizeHint(bytes), lpClassIn: sizeHint(0), lpftLastWriteTime: { dwLowDateTime: 0, dwHighDateTime: 0 },
       });
       if (r.returns === ERROR_NO_MORE_ITEMS) return null;
       if ((r.returns === ERROR_MORE_DATA || r.returns === ERROR_INSUFFICIENT_BUFFER) && bytes < MAX_NAME_BYTES && attempt < MAX_RETRIES) {
