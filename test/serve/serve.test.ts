@@ -122,6 +122,28 @@ describe('RPC over TCP', () => {
   });
 });
 
+describe('--require-signing', () => {
+  it('refuses calls below packet integrity over TCP', async () => {
+    const cfg = configFrom({ listen: ['tcp:127.0.0.57:0'], users: [{ name: 'alice', password: 'Al1ce-Passw0rd' }], requireSigning: true });
+    const s = await startServe(cfg, () => {});
+    try {
+      const p = Number(s.endpoints[0]!.split(':')[2]);
+      for (const level of [0, 2]) {
+        const c = await RpcClient.bind(await connectTcp('127.0.0.57', p), T.RRP_SYNTAX, level ? { auth: ntlmAuth(creds, level) } : {}).catch(() => undefined);
+        if (c) {
+          await expect(open(c), `level ${level}`).rejects.toThrow();
+          c.close();
+        }
+      }
+      const ok = await RpcClient.bind(await connectTcp('127.0.0.57', p), T.RRP_SYNTAX, { auth: ntlmAuth(creds, 5) });
+      expect((await open(ok)).returns).toBe(0);
+      ok.close();
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
 describe('graceful stop', () => {
   it('answers ERROR_WRITE_PROTECT once stopping, then closes', async () => {
     const cfg = configFrom({ listen: [`tcp:${ADDR}:0`], users: [{ name: 'alice', password: 'Al1ce-Passw0rd' }] });
