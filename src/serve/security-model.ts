@@ -12,17 +12,34 @@ import type { Token } from '../security/token.js';
 
 const SYSTEM = 'S-1-5-18';
 
+// Every open checks access: a session's token and a key's stored descriptor are parsed once, and
+// remembered for as long as those objects live.
+const tokens = new WeakMap<StoreToken, Token>();
+const descriptors = new WeakMap<Buffer, { bytes: Buffer; sd: SecurityDescriptor | null }>();
+
 function tokenOf(t: StoreToken | undefined): Token {
   if (!t) return { user: Sid.parse(SYSTEM), groups: [Sid.parse('S-1-5-32-544')], privileges: new Set() };
-  return { user: Sid.parse(t.user.toString()), groups: t.groups.map((g) => Sid.parse(g.toString())), privileges: new Set(t.privileges) };
+  let tok = tokens.get(t);
+  if (!tok) {
+    tok = { user: Sid.parse(t.user.toString()), groups: t.groups.map((g) => Sid.parse(g.toString())), privileges: new Set(t.privileges) };
+    tokens.set(t, tok);
+  }
+  return tok;
 }
 
+// Callers never mutate what this returns (subset/merge/createChild build new descriptors).
 function parse(sd: Buffer): SecurityDescriptor | undefined {
+  // the bytes are compared too: a backend could reuse a buffer for other contents
+  const known = descriptors.get(sd);
+  if (known && known.bytes.equals(sd)) return known.sd ?? undefined;
+  let d: SecurityDescriptor | null;
   try {
-    return SecurityDescriptor.fromBinary(sd);
+    d = SecurityDescriptor.fromBinary(sd);
   } catch {
-    return undefined;
+    d = null;
   }
+  descriptors.set(sd, { bytes: Buffer.from(sd), sd: d });
+  return d ?? undefined;
 }
 
 // the store names keys below \Registry: Machine\SOFTWARE, User\S-1-5-...
