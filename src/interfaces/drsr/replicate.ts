@@ -260,7 +260,7 @@ export async function replicate(client: DrsClient, o: ReplicateOptions): Promise
         ? { dwVersion: 1, dwReserved1: 0, cNumCursors: utd.length, dwReserved2: 0, rgCursors: utd.map((c) => ({ uuidDsa: c.uuidDsa, usnHighPropUpdate: BigInt(c.usn) })) }
         : null,
       ulFlags: flags >>> 0,
-      cMaxObjects: o.maxObjects ?? 1000,
+      cMaxObjects: o.maxObjects ?? 400,
       cMaxBytes: o.maxBytes ?? 8 * 1024 * 1024,
       ulExtendedOp: 0,
       liFsmoInfo: 0n,

@@ -16,6 +16,8 @@ export type PlainValue = string | number | boolean;
 const CLASS_VALUED = new Set(['objectClass', 'subClassOf', 'auxiliaryClass', 'systemAuxiliaryClass', 'possSuperiors', 'systemPossSuperiors']);
 const ATTR_VALUED = new Set(['mustContain', 'mayContain', 'systemMustContain', 'systemMayContain']);
 
+const sddlCache = new Map<string, string>();
+
 function need(v: Buffer, n: number, a: AttributeInfo): void {
   if (v.length !== n) throw new DrsError('client', 0x57, `${a.name}: ${v.length}-byte value, syntax 2.5.5.${a.syntax} needs ${n}`);
 }
@@ -71,12 +73,20 @@ export function decodeValue(a: AttributeInfo, v: Buffer, pt: PrefixTable, schema
       const s = data.toString('utf16le');
       return `S:${s.length}:${s}:${name.dn}`;
     }
-    case 15: // NT security descriptor (§5.16.3.16)
+    case 15: { // NT security descriptor (§5.16.3.16); objects of one class mostly share theirs
+      const key = v.toString('latin1');
+      const hit = sddlCache.get(key);
+      if (hit !== undefined) return hit;
+      let sddl: string;
       try {
-        return SecurityDescriptor.fromBinary(v).toSddl();
+        sddl = SecurityDescriptor.fromBinary(v).toSddl();
       } catch (err) {
         throw new DrsError('client', 0x57, `${a.name}: bad security descriptor`, { cause: err });
       }
+      if (sddlCache.size >= 4096) sddlCache.clear();
+      sddlCache.set(key, sddl);
+      return sddl;
+    }
     case 16: // Large integer (§5.16.3.3)
       need(v, 8, a);
       return v.readBigInt64LE(0).toString();
