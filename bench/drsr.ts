@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DrsClient } from '../src/interfaces/drsr/client.js';
 import { loadSchema, replicate } from '../src/interfaces/drsr/replicate.js';
 import { resolvePort } from '../src/interfaces/epm/client.js';
@@ -59,7 +60,7 @@ try {
   const a = await ours([BASE]);
   const sdOut: string[] = [];
   const sd = timed(() => {
-    sdOut.push(execFileSync('/usr/bin/python3', [join(import.meta.dirname, '../test/interop/drsr_secretsdump.py'), '-just-dc-ntlm', `LAB/${dc.user}:${dc.password}@${dc.ip}`], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+    sdOut.push(execFileSync('/usr/bin/python3', [fileURLToPath(new URL('../test/interop/drsr_secretsdump.py', import.meta.url)), '-just-dc-ntlm', `LAB/${dc.user}:${dc.password}@${dc.ip}`], { encoding: 'utf8', maxBuffer: 1 << 28 }));
   });
   const sdHashes = sdOut[0]!.split('\n').filter((l) => l.endsWith(':::')).length;
   const dir = mkdtempSync(join(tmpdir(), 'hivewire-clone-'));

@@ -1,12 +1,13 @@
 // Mutation fuzzer for the GetNCChanges reply decoder and the page decoder: a captured Samba reply,
 // bytes flipped, counts inflated, cut short. Anything but a typed HivewireError is a failure.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { decodeGetNCChangesResponse } from '../../../src/interfaces/drsr/client.js';
 import { decodeReplyPage } from '../../../src/interfaces/drsr/replicate.js';
 import { HivewireError } from '../../../src/util/errors.js';
 
-export const SEED = readFileSync(join(__dirname, 'fixtures', 'getncchanges-v6-page.bin'));
+export const SEED = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'getncchanges-v6-page.bin'));
 
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
