@@ -13,3 +13,4 @@ export { Smb2Server, Smb2Client, Smb2Pipe, NtStatus, NtStatusError, Smb2Connecti
 export * as rpc from './rpc/index.js'; // DCE/RPC client, server, faults; transports and the endpoint mapper below
 export * as transport from './transport/index.js';
 export * as epm from './interfaces/epm/index.js';
+export * as drsr from './interfaces/drsr/index.js'; // AD replication client (MS-DRSR): replicate, decode, decrypt
