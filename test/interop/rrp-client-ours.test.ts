@@ -1,7 +1,8 @@
 // Our RRP client against our own server (`hivewire serve` on 127.0.0.61): ncacn_np and ncacn_ip_tcp
 // (port found through the endpoint mapper), every auth level the server accepts, NTLM and SPNEGO; the
 // same write / read back / recursive read / recursive delete scenario each time.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { runCli } from '../cli/run.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +21,8 @@ let added = false;
 beforeAll(async () => {
   added = addLoopback(IP);
   dir = mkdtempSync(join(tmpdir(), 'hw-rrp-client-'));
-  ours = await startServeProcess(['--listen', `np:${IP}:445`, '--listen', `tcp:${IP}:0`, '--user', `${USER.username}:${USER.password}:admin`, '--data', join(dir, 'data')]);
+  mkdirSync(join(dir, 'files'));
+  ours = await startServeProcess(['--listen', `np:${IP}:445`, '--listen', `tcp:${IP}:0`, '--user', `${USER.username}:${USER.password}:admin`, '--data', join(dir, 'data'), '--files', join(dir, 'files')]);
 }, 90_000);
 
 afterAll(async () => {
@@ -107,6 +109,26 @@ describe('RegistryClient against hivewire serve', () => {
       const tree = await readTree(reg, 'HKLM\\SOFTWARE\\HWTwo', { concurrency: 6 });
       expect(tree.subkeys).toHaveLength(10);
       await reg.deleteKey('HKLM\\SOFTWARE\\HWTwo', { recursive: true });
+    } finally {
+      await reg.close();
+    }
+  }, 60_000);
+  it('flush, saveKey (the server writes a regf hive) and reg save', async () => {
+    const reg = await RegistryClient.connect({ host: IP, ...USER, transport: 'tcp' });
+    try {
+      const k = await reg.createKey('HKLM\\SOFTWARE\\HWSave\\Sub');
+      await k.setValue('v', 'saved');
+      await k.flush();
+      await k.close();
+      const p = await reg.openKey('HKLM\\SOFTWARE\\HWSave');
+      await p.saveKey('lib.hiv');
+      await p.close();
+      expect(readFileSync(join(dir, 'files', 'lib.hiv')).subarray(0, 4).toString('latin1')).toBe('regf');
+      const r = await runCli(['reg', 'save', `\\\\${IP}\\HKLM\\SOFTWARE\\HWSave`, 'cli.hiv', '--json', '-U', `${USER.username}%${USER.password}`, '-W', USER.domain]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ ok: true, remote: 'cli.hiv' });
+      expect(readFileSync(join(dir, 'files', 'cli.hiv')).subarray(0, 4).toString('latin1')).toBe('regf');
+      await reg.deleteKey('HKLM\\SOFTWARE\\HWSave', { recursive: true });
     } finally {
       await reg.close();
     }
