@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { REG_SZ, encodeValue } from '../../src/formats/value.js';
 import { RegistryStore, type StoreOptions } from '../../src/registry/index.js';
 import { BASE, KEYS, dataFor } from './fixtures/durability-data.js';
-import { freshSchemaUrl, startPostgres, tempDir, type PgServer } from './helpers.js';
+import { freshSchemaUrl, removeTempDirs, startPostgres, tempDir, type PgServer } from './helpers.js';
 
 const KILLS = Number(process.env.HW_DURABILITY_KILLS ?? 100);
 
@@ -33,7 +33,10 @@ beforeAll(async () => {
     logLevel: 'silent',
   });
 });
-afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(bundleDir, { recursive: true, force: true });
+  removeTempDirs();
+});
 
 interface Run {
   started: number[];

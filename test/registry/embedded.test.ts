@@ -1,13 +1,15 @@
 // The embedded backend's files: group commit, replay, torn/corrupt journal tails, snapshots and
 // compaction (issue 4 §3; MS-RRP §3.1.5.12 BaseRegFlushKey for flush).
 
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REG_BINARY, REG_DWORD, encodeValue } from '../../src/formats/value.js';
 import { RegistryStore, Win32Error } from '../../src/registry/index.js';
 import { EmbeddedBackend } from '../../src/registry/embedded.js';
-import { tempDir } from './helpers.js';
+import { removeTempDirs, tempDir } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 const dw = (n: number) => encodeValue(REG_DWORD, n);
 const journals = (dir: string) => readdirSync(dir).filter((n) => n.startsWith('journal.')).sort();

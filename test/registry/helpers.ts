@@ -121,8 +121,18 @@ export async function freshSchemaUrl(server: PgServer): Promise<string> {
   return `${server.url}?options=${encodeURIComponent(`-c search_path=${name}`)}`;
 }
 
+const made: string[] = [];
+
+/** Removes the directories tempDir made (call from afterAll). */
+export function removeTempDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/** A temp directory; removeTempDirs() deletes it. */
 export function tempDir(prefix = 'hw-store-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
 }
 
 /** A test clock: FILETIME that moves only when told to. */
@@ -203,6 +213,7 @@ export class StoreFactory {
   async stop(): Promise<void> {
     for (const s of this.open_) await s.close().catch(() => undefined);
     await this.server?.stop();
+    removeTempDirs();
   }
   /** A location for a fresh registry. */
   async location(): Promise<StoreOptions> {
