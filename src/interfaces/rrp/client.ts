@@ -351,7 +351,8 @@ export class RegistryClient {
     }
   }
 
-  private track(k: RegistryKey): RegistryKey {
+  /** @internal keys opened through another key are closed by close() too */
+  track(k: RegistryKey): RegistryKey {
     this.open.add(k);
     return k;
   }
@@ -417,8 +418,7 @@ export class RegistryKey {
     const r = await this.call(T.BaseRegOpenKey, { hKey: this.handle, lpSubKey: rrpString(subkey), dwOptions: 0, samDesired: samOf({ view: this.view, ...opts } as OpenOptions, KEY_READ) });
     check(r.returns, `open ${this.path}\\${subkey}`);
     const k = new RegistryKey(this.client, this.conn, r.phkResult as ContextHandle, `${this.path}\\${subkey}`, opts.view ?? this.view);
-    (this.client as unknown as { track(k: RegistryKey): RegistryKey }).track(k);
-    return k;
+    return this.client.track(k);
   }
 
   async queryInfo(): Promise<KeyInfo> {
