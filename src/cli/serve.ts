@@ -40,7 +40,7 @@ function tryCommands(s: RunningServer, cfg: ServeConfig): string {
   }
   if (tcp) lines.push(`  (RPC over TCP: ${tcp.slice(4)}, endpoint mapper on ${tcp.split(':')[1]}:135)`);
   lines.push(
-    `  hivewire: the RRP client command is not in this build yet; bench/rrp-server.ts drives the server with our own RPC client`,
+    `  npx hivewire reg query '\\\\${np?.split(':')[1] ?? tcp?.split(':')[1] ?? '127.0.0.50'}\\HKLM\\SOFTWARE\\Hivewire Demo' /s -U '${u.name}%${pw}' -W ${cfg.domain ?? cfg.serverName}`,
     `  stop with Ctrl-C: calls in flight finish, the store is flushed`,
   );
   return lines.join('\n');
