@@ -28,7 +28,7 @@ let dir: string;
 let schema: Schema;
 
 function ldb(tool: string, args: string[], input?: string): string {
-  return execFileSync(tool, args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'], timeout: 300_000 });
+  return execFileSync(tool, args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'], timeout: 300_000, maxBuffer: 1 << 30 });
 }
 
 /** objectGUID -> { attr: [values] } for everything under `base` (tombstones included), as Samba reads it. */

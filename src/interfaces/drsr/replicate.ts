@@ -3,6 +3,7 @@
 // secrets decrypted when asked), handed to the caller, and only then the state committed. Restarting
 // from a saved state resends at most the page that was not committed (the caller's sink decides how to
 // make that exactly-once, e.g. the CLI truncates its output to the length recorded with the state).
+import { createHash } from 'node:crypto';
 import { NULL_GUID } from '../../ndr/index.js';
 import { Sid } from '../../security/sid.js';
 import type { DrsClient, GetNCChangesReply, GetNCChangesRequest } from './client.js';
@@ -111,7 +112,7 @@ export function dnFromTree(tree: ReplicationState['tree'], guid: string, rootDn:
   const parts: string[] = [];
   let g: string | undefined = guid;
   for (let depth = 0; g !== undefined && depth < 1000; depth++) {
-    const node: [string, string, boolean?] | undefined = tree[g];
+    const node: [string, string, boolean?, string?] | undefined = tree[g];
     if (!node) return undefined;
     if (node[0] === '') return parts.length ? `${parts.join(',')},${rootDn}` : rootDn;
     parts.push(node[1]);
@@ -127,6 +128,16 @@ function ridOf(sid: string | null): number {
 }
 
 class MissingParent extends Error {}
+
+/** A short digest of an object's attribute stamps (PROPERTY_META_DATA_EXT_VECTOR, §5.156). */
+function stampFingerprint(e: REPLENTINFLIST_t): string | undefined {
+  const m = e.pMetaDataExt?.rgMetaData;
+  if (!m || m.length === 0) return undefined;
+  const h = createHash('sha1');
+  const attrs = e.Entinf.AttrBlock.pAttr ?? [];
+  for (let i = 0; i < m.length; i++) h.update(`${attrs[i]?.attrTyp}:${m[i]!.dwVersion}:${m[i]!.usnOriginating}:${m[i]!.uuidDsaOriginating};`);
+  return h.digest('base64').slice(0, 12);
+}
 
 /** Decodes one reply page into plain records, updating `tree`. Throws MissingParent (retry with GET_ANC). */
 function decodePage(
@@ -175,12 +186,20 @@ function decodePage(
     }
     if (e.fIsNCPrefix) {
       rootDn.dn = ownDn;
-      tree[guid] = ['', firstRdn(ownDn)];
+      const prev = tree[guid];
+      tree[guid] = ['', firstRdn(ownDn), prev?.[2] ?? false, prev?.[3] ?? ''];
     } else if (e.pParentGuid) {
       if (!tree[e.pParentGuid] && !allowMissingParent) throw new MissingParent(e.pParentGuid);
-      tree[guid] = [e.pParentGuid, firstRdn(ownDn)];
+      const prev = tree[guid];
+      tree[guid] = [e.pParentGuid, firstRdn(ownDn), prev?.[2] ?? false, prev?.[3] ?? ''];
     }
     if (deleted && tree[guid]) tree[guid]![2] = true;
+    const fp = stampFingerprint(e);
+    const node = tree[guid];
+    if (fp && node) {
+      if (node[3] === fp) continue; // the same stamps as already delivered: a resend
+      tree[guid] = [node[0], node[1], node[2] ?? false, fp];
+    }
     const parent = tree[guid]?.[0];
     objects.push({
       kind: 'object',
@@ -244,7 +263,7 @@ export async function replicate(client: DrsClient, o: ReplicateOptions): Promise
   for (const [g, n] of Object.entries(st.tree)) if (n[0] === '') rootDn.dn = dnFromTree(st.tree, g, o.nc) ?? o.nc;
   let flags = DRS_OPTIONS.INIT_SYNC | DRS_OPTIONS.WRIT_REP | DRS_OPTIONS.GET_ALL_GROUP_MEMBERSHIP | DRS_OPTIONS.GET_NC_SIZE;
   if (!o.secrets) flags |= DRS_OPTIONS.SPECIAL_SECRET_PROCESSING; // withhold secrets (§4.1.10.5.8)
-  if (o.getAncestors) flags |= DRS_OPTIONS.GET_ANC;
+  if (o.getAncestors || st.cycle.getAncestors) flags |= DRS_OPTIONS.GET_ANC;
   const pas = PrefixTable.standard().toWire();
   const maxPages = o.maxPages ?? 1_000_000;
   for (let page = 1; ; page++) {
@@ -293,7 +312,7 @@ export async function replicate(client: DrsClient, o: ReplicateOptions): Promise
       tree,
       invocationId: reply.uuidInvocIdSrc,
       usnvec: [reply.usnvecTo.usnHighObjUpdate.toString(), reply.usnvecTo.usnReserved.toString(), reply.usnvecTo.usnHighPropUpdate.toString()],
-      cycle: more ? st.cycle : null,
+      cycle: more ? { ...st.cycle, ...(flags & DRS_OPTIONS.GET_ANC ? { getAncestors: true } : {}) } : null,
       utd: more ? st.utd : mergeUtd(st.utd, (reply.pUpToDateVecSrc?.rgCursors ?? []).map(toCursor)),
     };
     await o.onPage({ ...decoded, number: page, bytes: reply.cNumBytes, more, ncSizeObjects: reply.cNumNcSizeObjects }, next);
