@@ -25,6 +25,7 @@ const LSAPR_OBJECT_ATTRIBUTES = struct({ // MS-LSAD §2.2.9
   Length: u32,
   RootDirectory: unique(u8),
   ObjectName: unique(RPC_UNICODE_STRING),
+  Attributes: u32,
   SecurityDescriptor: unique(LSAPR_SECURITY_DESCRIPTOR),
   SecurityQualityOfService: unique(SECURITY_QUALITY_OF_SERVICE),
 });
@@ -77,9 +78,7 @@ function rpcSid(sid: string) {
 export function lsaInterface(name: string, sid: string): RpcInterface {
   const info = { Name: { Length: name.length * 2, MaximumLength: (name.length + 1) * 2, Buffer: name }, Sid: rpcSid(sid) };
   const open = (op: typeof LsarOpenPolicy | typeof LsarOpenPolicy2) => (stub: Buffer, call: CallContext) => {
-    // allowTrailing: src/ndr drops the deferred QoS pointee when a NULL pointer to a type with
-    // pointers (ObjectName, SecurityDescriptor) comes before it; nothing here uses those fields
-    op.decodeRequest(stub, { allowTrailing: true });
+    op.decodeRequest(stub);
     if (call.identity.anonymous) return op.encodeResponse({ PolicyHandle: NULL_HANDLE, returns: 0xc0000022 }); // STATUS_ACCESS_DENIED
     return op.encodeResponse({ PolicyHandle: toCtx(call.handles.create({ policy: true })), returns: STATUS_SUCCESS });
   };
