@@ -58,9 +58,13 @@ export class Operation<I extends Params, O extends Params, R extends NdrType<any
   encodeResponse(values: ResponseValues<O, R>, inValues?: Partial<ParamValues<I>>, opts?: WriterOptions): Buffer {
     return encodeParams(this.outP, values, inValues, opts);
   }
-  /** Client: the [out] parameters and `returns`; with `inValues`, correlations to [in] parameters are checked too. */
+  /** Client: the [out] parameters and `returns`; with `inValues`, correlations to [in]-only parameters
+   * are checked too. An [in,out] parameter is checked against its [out] value, even when it comes
+   * later in the stub (BaseRegQueryValue's lpData before lpcbData/lpcbLen): the server sized the
+   * array with the values it sends back. */
   decodeResponse(stub: Buffer, inValues?: Partial<ParamValues<I>>, opts?: DecodeOptions): ResponseValues<O, R> {
-    return decodeParams(this.outP, stub, inValues, opts?.allowTrailing ?? false);
+    const inOnly = inValues && Object.fromEntries(Object.entries(inValues).filter(([k]) => !this.outP.some(([n]) => n === k)));
+    return decodeParams(this.outP, stub, inOnly, opts?.allowTrailing ?? false);
   }
 }
 
