@@ -232,5 +232,9 @@ export function seedUsers(dc: SambaDc, n: number, password = 'UserPass123'): str
   const file = join(dc.baseDir, 'users.ldif');
   writeFileSync(file, ldif);
   execFileSync('ldbadd', ['-H', sam, file], { stdio: 'pipe', timeout: 600_000 });
+  // ldbadd can stop early with status 0 (seen when the DC's RID pool runs dry): count what is there
+  const out = execFileSync('ldbsearch', ['-H', sam, '-b', `OU=LabUsers,${base}`, '(objectClass=user)', 'dn'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const made = out.match(/^dn: /gm)?.length ?? 0;
+  if (made !== n) throw new Error(`seedUsers: ldbadd created ${made} of ${n} users (see ${dc.baseDir}/log/)`);
   return names;
 }

@@ -4,7 +4,7 @@
 // schema NCs. (CI seeds 200 users: Samba's ldbadd needs ~0.13 s per user with a password; the bench
 // uses 1,000.)
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +161,9 @@ describe('DRSR replication from the Samba AD DC', () => {
   }, 600_000);
 
   it('gives the NT hashes impacket secretsdump reports, for every account', async () => {
+    if (!existsSync('/usr/share/doc/python3-impacket/examples/secretsdump.py')) {
+      throw new Error('impacket secretsdump missing: apt-get install -y python3-impacket');
+    }
     const out = execFileSync('/usr/bin/python3', [join(__dirname, 'drsr_secretsdump.py'), '-just-dc-ntlm', `LAB/${dc.user}:${dc.password}@${dc.ip}`], { encoding: 'utf8', timeout: 600_000 });
     const theirs = new Map<string, string>();
     for (const line of out.split('\n')) {
