@@ -188,7 +188,10 @@ export async function startSambaDc(opts: SambaDcOptions = {}): Promise<SambaDc> 
     try {
       await waitFor(() => alive(readPid(pidFile)), { timeoutMs: 30_000, what: 'samba pid file' });
       startedPid = readPid(pidFile);
-      await waitFor(() => portOpen(ip, 135), { timeoutMs: 60_000, what: `Samba DC epmapper on ${ip}:135` });
+      // every service the tests use: the mapper, LDAP, and smbd (which the DC starts last)
+      for (const [port, what] of [[135, 'epmapper'], [389, 'LDAP'], [445, 'SMB']] as const) {
+        await waitFor(() => portOpen(ip, port), { timeoutMs: 60_000, what: `Samba DC ${what} on ${ip}:${port}` });
+      }
     } catch (err) {
       startedPid = startedPid ?? readPid(pidFile);
       await stop();
