@@ -2,7 +2,7 @@
 // write). impacket writes random referent ids and 0xAA/0xAB alignment padding, so its bytes are
 // compared by value: we decode what impacket builds; impacket decodes what we build.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BaseRegQueryValue, IDL_DRSGetNCChanges, ept_map } from './idl.js';
+import { arm, BaseRegQueryValue, IDL_DRSGetNCChanges, ept_map } from './idl.js';
 import { IMPACKET_SCRIPT, requirePeer, runPeer } from './peer.js';
 
 let packed: Record<string, any>;
@@ -47,7 +47,7 @@ describe('impacket builds, we decode', () => {
   it('IDL_DRSGetNCChanges V8 (as secretsdump sends it)', () => {
     const req = IDL_DRSGetNCChanges.decodeRequest(bytes('GetNCChanges.in'));
     expect(req.hDrs).toEqual(HANDLE);
-    const v8 = req.pmsgIn.V8;
+    const v8 = arm(req.pmsgIn, 'V8');
     expect(v8.pNC.Guid).toBe('11111111-2222-3333-4444-555555555555');
     expect(v8.pNC.StringName).toBe('\0');
     expect(v8.ulExtendedOp).toBe(6); // EXOP_REPL_OBJ
@@ -71,7 +71,7 @@ describe('we build, impacket decodes', () => {
   });
   it('IDL_DRSGetNCChanges V8 after a decode/encode round trip', () => {
     const req = IDL_DRSGetNCChanges.decodeRequest(bytes('GetNCChanges.in'));
-    req.pmsgIn.V8.ulFlags = 0x10;
+    arm(req.pmsgIn, 'V8').ulFlags = 0x10;
     const seen = unpack('GetNCChanges.in', IDL_DRSGetNCChanges.encodeRequest(req));
     expect(seen).toEqual({ tag: 8, ulFlags: 0x10, ulExtendedOp: 6, guid: '11111111-2222-3333-4444-555555555555', attrs: packed['GetNCChanges.attrs'], prefixes: packed['GetNCChanges.prefixes'] });
   });

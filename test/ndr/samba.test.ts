@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ndrDecode, ndrEncode } from '../../src/ndr/index.js';
-import { BaseRegQueryValue, DRS_MSG_GETCHGREPLY_V6, IDL_DRSGetNCChanges, OpenLocalMachine, type REPLENTINFLIST_t } from './idl.js';
+import { arm, BaseRegQueryValue, DRS_MSG_GETCHGREPLY_V6, IDL_DRSGetNCChanges, OpenLocalMachine, type REPLENTINFLIST_t } from './idl.js';
 import { requirePeer, runPeer, SAMBA_SCRIPT } from './peer.js';
 
 // Samba writes every embedded [ref] pointer's referent id as 0xAEF1AEF1 (librpc/ndr ndr_push_ref_ptr);
@@ -72,7 +72,7 @@ describe('Samba packs, we decode and re-encode byte-identically', () => {
     expect(req.hDrs).toEqual(g.hDrs);
     expect(req.dwInVersion).toBe(8);
     expect(req.pmsgIn.tag).toBe(8);
-    const v8 = req.pmsgIn.V8;
+    const v8 = arm(req.pmsgIn, 'V8');
     expect(v8.uuidDsaObjDest).toBe(g.uuidDsaObjDest);
     expect(v8.uuidInvocIdSrc).toBe(g.uuidInvocIdSrc);
     expect(v8.pNC.Guid).toBe(g.pNC.guid);
@@ -92,7 +92,7 @@ describe('Samba packs, we decode and re-encode byte-identically', () => {
     const resp = IDL_DRSGetNCChanges.decodeResponse(bytes('GetNCChanges.out'));
     expect(resp.pdwOutVersion).toBe(6);
     expect(resp.returns).toBe(0);
-    const v6 = resp.pmsgOut.V6;
+    const v6 = arm(resp.pmsgOut, 'V6');
     checkCtr6(v6, spec.GetNCChangesV6.objects);
     expect(IDL_DRSGetNCChanges.encodeResponse(resp, undefined, SAMBA_IDS)).toEqual(bytes('GetNCChanges.out'));
     const ctr = ndrDecode(DRS_MSG_GETCHGREPLY_V6, bytes('Ctr6'));
