@@ -1,6 +1,7 @@
 // CI sample of the auth fuzzer (the full run is `npm run bench:auth-fuzz`).
 import { describe, expect, it } from 'vitest';
-import { buildTargets, fuzz, mutate, Rng } from './fuzz.js';
+import { Rng } from '../harness/rng.js';
+import { buildTargets, fuzz, mutate } from './fuzz.js';
 
 describe('auth fuzz (sample)', () => {
   it('mutations of valid NTLM and SPNEGO tokens give typed errors only: no crash, no hang', () => {

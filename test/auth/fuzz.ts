@@ -6,6 +6,7 @@ import { NtlmClient, NtlmServer, decodeAuthenticateMessage, decodeAvPairs, decod
 import { SpnegoClient, SpnegoServer } from '../../src/auth/spnego/context.js';
 import { decodeNegotiationToken } from '../../src/auth/spnego/tokens.js';
 import { HivewireError } from '../../src/util/errors.js';
+import { Rng } from '../harness/rng.js';
 
 const ACCOUNTS = [{ user: 'alice', password: 'Secret#1' }];
 
@@ -68,24 +69,6 @@ export function buildTargets(): Target[] {
   ];
 }
 
-/** xorshift32: reproducible cases from a seed. */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0 || 1;
-  }
-  next(): number {
-    let x = this.s;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.s = x >>> 0;
-    return this.s;
-  }
-  int(n: number): number {
-    return this.next() % n;
-  }
-}
 
 const INTERESTING16 = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xfffe, 0xffff];
 

@@ -17,19 +17,13 @@ import {
   NULL_HANDLE,
 } from '../../src/interfaces/epm/types.js';
 import { PduParser } from '../../src/rpc/parser.js';
+import { Rng } from '../harness/rng.js';
 import { decodePdu, encodePdu } from '../../src/rpc/pdu/pdu.js';
 
-/** Deterministic PRNG (xorshift32) so a failing case can be replayed from its seed. */
+/** The fuzzers' xorshift32 as a function, so that a failing case can be replayed from its seed. */
 export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 export function pduCorpus(): Buffer[] {

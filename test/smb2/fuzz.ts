@@ -15,6 +15,7 @@ import * as M from '../../src/smb2/messages/index.js';
 import { Smb2Server } from '../../src/smb2/server.js';
 import { FormatError } from '../../src/util/errors.js';
 import type { SecurityContext } from '../../src/auth/types.js';
+import { Rng } from '../harness/rng.js';
 
 export const FIXTURES = join(import.meta.dirname, 'fixtures');
 
@@ -36,24 +37,6 @@ export function seeds(): Buffer[] {
   return out;
 }
 
-/** Small deterministic PRNG (xorshift32), so a failing case can be replayed from its seed. */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0 || 1;
-  }
-  next(): number {
-    let x = this.s;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.s = x >>> 0;
-    return this.s;
-  }
-  int(n: number): number {
-    return this.next() % n;
-  }
-}
 
 const EDGE16 = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xfffe, 0xffff];
 const EDGE32 = [0, 1, 63, 64, 65, 0x7fffffff, 0x80000000, 0xfffffff8, 0xffffffff];

@@ -7,6 +7,7 @@ import { newLog, setBase } from './logfiles.js';
 import { parseReg, regToTree, treeToReg } from '../../../src/formats/regtext/index.js';
 import { HivewireError } from '../../../src/util/errors.js';
 import { sampleTree } from './trees.js';
+import { Rng } from '../../harness/rng.js';
 
 export interface FuzzReport {
   cases: number;
@@ -15,22 +16,6 @@ export interface FuzzReport {
   /** Cases that threw something else: the input (hex, shortened) and the error. */
   failures: { kind: 'hive' | 'reg' | 'log'; input: string; error: string }[];
   slowestMs: number;
-}
-
-class Rng {
-  constructor(private x: number) {}
-  next(): number {
-    this.x ^= this.x << 13;
-    this.x ^= this.x >>> 17;
-    this.x ^= this.x << 5;
-    return (this.x >>> 0) / 0x100000000;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  pick<T>(a: readonly T[]): T {
-    return a[this.int(a.length)]!;
-  }
 }
 
 const INTERESTING = [0, 1, 4, 8, 0x20, 0x7f, 0x80, 0xff, 0xffff, 0x3fd8, 0x3fd9, 0x7fffffff, 0x80000000, 0x80000004, 0xfffffff8, 0xffffffff];
@@ -52,7 +37,7 @@ function mutateHive(seed: Buffer, rng: Rng): Buffer {
   for (let r = 0; r < rounds; r++) {
     const op = rng.int(6);
     // mostly inside the hbins: the base block is checked by its checksum anyway
-    const at = rng.next() < 0.9 ? 4096 + rng.int(b.length - 4096) : rng.int(Math.min(b.length, 512));
+    const at = rng.float() < 0.9 ? 4096 + rng.int(b.length - 4096) : rng.int(Math.min(b.length, 512));
     if (op === 0) b[at] = rng.int(256);
     else if (op === 1 && at + 4 <= b.length) b.writeUInt32LE(rng.pick(INTERESTING) >>> 0, at & ~3);
     else if (op === 2 && at + 4 <= b.length) b.writeUInt32LE(rng.int(b.length) & ~7, at & ~3);
@@ -64,7 +49,7 @@ function mutateHive(seed: Buffer, rng: Rng): Buffer {
       b.copy(b, at, from, Math.min(b.length, from + len));
     }
   }
-  if (b.length >= 512 && rng.next() < 0.9) b.writeUInt32LE(baseBlockChecksum(b), 508);
+  if (b.length >= 512 && rng.float() < 0.9) b.writeUInt32LE(baseBlockChecksum(b), 508);
   return b;
 }
 
@@ -72,29 +57,29 @@ function mutateLog(seed: Buffer, rng: Rng): Buffer {
   const b = Buffer.from(seed);
   for (let i = 1 + rng.int(3); i > 0; i--) {
     // the entry header and page references matter most; the hashes then catch the rest
-    const at = rng.next() < 0.7 ? 512 + rng.int(64) : rng.int(b.length);
-    if (rng.next() < 0.5 && at + 4 <= b.length) b.writeUInt32LE(rng.pick(INTERESTING) >>> 0, at & ~3);
+    const at = rng.float() < 0.7 ? 512 + rng.int(64) : rng.int(b.length);
+    if (rng.float() < 0.5 && at + 4 <= b.length) b.writeUInt32LE(rng.pick(INTERESTING) >>> 0, at & ~3);
     else b[at] = rng.int(256);
   }
   // half the time re-sign the first entry, so that what its hashes guard gets exercised too
-  if (rng.next() < 0.5 && b.length >= 552) {
+  if (rng.float() < 0.5 && b.length >= 552) {
     const size = b.readUInt32LE(516);
     if (size >= 40 && 512 + size <= b.length) {
       b.writeBigUInt64LE(marvin32(b.subarray(552, 512 + size), 0x82ef4d887a4e55c5n), 536);
       b.writeBigUInt64LE(marvin32(b.subarray(512, 544), 0x82ef4d887a4e55c5n), 544);
     }
   }
-  return rng.next() < 0.2 ? b.subarray(0, rng.int(b.length)) : b;
+  return rng.float() < 0.2 ? b.subarray(0, rng.int(b.length)) : b;
 }
 
 const TOKENS = ['"', '\\', '[', ']', '[-', '=', ',', ':', '-', '@', ';', '\r\n', '\n', 'hex(', 'hex:', 'dword:', ')', '00,', 'ff', '\\\r\n', ' ', '\0', 'é', 'Ω', 'REGEDIT4', 'hex(7):', '"=-'];
 
 function mutateReg(seed: Buffer, rng: Rng): Buffer {
-  if (rng.next() < 0.3) {
+  if (rng.float() < 0.3) {
     // raw bytes: encodings, BOMs, truncation
     const b = Buffer.from(seed);
     for (let i = rng.int(4); i >= 0; i--) b[rng.int(b.length)] = rng.int(256);
-    return rng.next() < 0.3 ? b.subarray(0, rng.int(b.length)) : b;
+    return rng.float() < 0.3 ? b.subarray(0, rng.int(b.length)) : b;
   }
   const enc = seed[0] === 0xff ? 'utf16le' : 'latin1';
   let text = enc === 'utf16le' ? seed.toString('utf16le', 2) : seed.toString('latin1');
@@ -136,7 +121,7 @@ export function fuzz(cases: number, seed = 12345): FuzzReport {
         const r = recoverHive(logSeed.primary, [input]);
         if (r.applied > 0) Hive.fromBuffer(r.hive).toTree();
       } else if (isHive) {
-        const h = Hive.fromBuffer(input, { ignoreChecksum: rng.next() < 0.5 });
+        const h = Hive.fromBuffer(input, { ignoreChecksum: rng.float() < 0.5 });
         h.toTree();
         checkHive(h);
       } else {
