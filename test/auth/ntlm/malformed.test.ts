@@ -1,9 +1,8 @@
 // Byte fixtures of bad NTLM messages: each decoder answers with AuthMalformedError (ERR_AUTH_MALFORMED,
 // STATUS_INVALID_PARAMETER) and the offset of the problem, never a crash or a RangeError.
 import { describe, expect, it } from 'vitest';
-import { AuthMalformedError } from '../../../src/auth/errors.js';
 import { decodeAuthenticateMessage, decodeAvPairs, decodeChallengeMessage, decodeNegotiateMessage, decodeNtlmv2Response, NtlmServer } from '../../../src/auth/ntlm/index.js';
-import { HivewireError } from '../../../src/util/errors.js';
+import { malformed } from '../malformed.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -15,20 +14,6 @@ const CHALLENGE = hex(`4e544c4d53535000020000000c000c00380000003382 8ae201234567
 // MS-NLMP §4.2.4.3 AUTHENTICATE_MESSAGE, cut after the header (offsets kept).
 const AUTH_HEAD = hex(`4e544c4d5353500003000000180018006c00000054005400840000000c000c00
 480000000800080054000000100010005c00000010001000d800000035 8288e2 0501280a0000000f`);
-
-function malformed(fn: () => unknown): AuthMalformedError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(HivewireError);
-    expect(err).toBeInstanceOf(AuthMalformedError);
-    const e = err as AuthMalformedError;
-    expect(e.code).toBe('ERR_AUTH_MALFORMED');
-    expect(e.status).toBe(0xc000000d);
-    return e;
-  }
-  throw new Error('expected AuthMalformedError');
-}
 
 describe('NTLM decoders on bad input', () => {
   it('fixtures are valid to start with', () => {

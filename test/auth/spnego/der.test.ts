@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AuthMalformedError } from '../../../src/auth/errors.js';
 import { decodeOid, DerReader, encodeOid, MAX_DEPTH, tlv } from '../../../src/auth/spnego/der.js';
-import { HivewireError } from '../../../src/util/errors.js';
+import { malformed } from '../malformed.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
-
-function malformed(fn: () => unknown): AuthMalformedError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(HivewireError);
-    expect(err).toBeInstanceOf(AuthMalformedError);
-    return err as AuthMalformedError;
-  }
-  throw new Error('expected AuthMalformedError');
-}
 
 describe('DER', () => {
   it('encodes and decodes OIDs (NTLMSSP, SPNEGO, Kerberos)', () => {

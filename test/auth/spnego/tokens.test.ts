@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { AuthMalformedError } from '../../../src/auth/errors.js';
 import {
   decodeNegotiationToken, encodeNegTokenInit, encodeNegTokenInit2, encodeNegTokenResp, HINT_NAME, OID_KERBEROS, OID_NTLMSSP,
 } from '../../../src/auth/spnego/tokens.js';
 import { SpnegoServer } from '../../../src/auth/spnego/context.js';
-import { HivewireError } from '../../../src/util/errors.js';
+import { malformed } from '../malformed.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -15,17 +14,6 @@ const INIT2 = Buffer.concat([
 ]);
 // A client NegTokenInit offering Kerberos then NTLM, with a 4-byte optimistic token.
 const INIT = hex('602f 06062b0601050502 a025 3023 a019 3017 06092a864886f712010202 060a2b06010401823702020a a206 0404 deadbeef');
-
-function malformed(fn: () => unknown): AuthMalformedError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(HivewireError);
-    expect(err).toBeInstanceOf(AuthMalformedError);
-    return err as AuthMalformedError;
-  }
-  throw new Error('expected AuthMalformedError');
-}
 
 describe('SPNEGO tokens', () => {
   it('NegTokenInit2 hint is byte-exact and decodes', () => {
