@@ -1,4 +1,5 @@
 // Typed errors of the RPC layer. The protocol status stays a number; its name comes from status.ts.
+import { hex32 } from '../util/codes.js';
 import { HivewireError } from '../util/errors.js';
 import { statusName } from './status.js';
 
@@ -10,7 +11,7 @@ export class RpcFault extends HivewireError {
   readonly didNotExecute: boolean;
   constructor(status: number, options?: { didNotExecute?: boolean; cause?: unknown }) {
     const name = statusName(status);
-    super('ERR_RPC_FAULT', `RPC fault ${name} (0x${(status >>> 0).toString(16).padStart(8, '0')})`, options);
+    super('ERR_RPC_FAULT', `RPC fault ${name} (${hex32(status)})`, options);
     this.status = status >>> 0;
     this.statusName = name;
     this.didNotExecute = options?.didNotExecute ?? false;

@@ -1,5 +1,6 @@
 // The one table of statuses seen in fault PDUs: nca_s_* (C706 App. E) and the Win32 RPC_S_* / RPC_X_*
 // values that MS-RPCE §3.1.1.5.5 maps them to (MS-ERREF §2.2).
+import { nameOf } from '../util/codes.js';
 
 export const STATUS = {
   ERROR_ACCESS_DENIED: 0x00000005,
@@ -72,10 +73,5 @@ export const STATUS = {
 
 export type StatusName = keyof typeof STATUS;
 
-const NAMES = new Map<number, StatusName>();
-for (const [name, value] of Object.entries(STATUS) as [StatusName, number][]) NAMES.set(value, name);
-
 /** The symbolic name of a status, or its hex form when it is not in the table. */
-export function statusName(status: number): string {
-  return NAMES.get(status >>> 0) ?? `0x${(status >>> 0).toString(16).padStart(8, '0')}`;
-}
+export const statusName: (status: number) => string = nameOf(STATUS);

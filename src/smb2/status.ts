@@ -1,5 +1,6 @@
 // NTSTATUS values used by SMB2 (MS-ERREF §2.3.1) and the typed error that carries one.
 // One table: the server answers with these numbers, the client turns them back into names.
+import { nameOf } from '../util/codes.js';
 import { HivewireError } from '../util/errors.js';
 
 export const NtStatus = {
@@ -67,13 +68,8 @@ export const NtStatus = {
 
 export type NtStatusName = keyof typeof NtStatus;
 
-const namesByValue = new Map<number, string>();
-for (const [name, value] of Object.entries(NtStatus)) namesByValue.set(value, name);
-
 /** The name of an NTSTATUS value, or its hex form when it is not in the table. */
-export function ntStatusName(status: number): string {
-  return namesByValue.get(status >>> 0) ?? `0x${(status >>> 0).toString(16).padStart(8, '0')}`;
-}
+export const ntStatusName: (status: number) => string = nameOf(NtStatus);
 
 /** Severity bits 0b11 (MS-ERREF §2.3): an error, as opposed to success, information or warning. */
 export function isNtError(status: number): boolean {

@@ -2,6 +2,7 @@
 // that carries one. Methods of MS-RRP return these numbers on the wire (MS-RRP §2.2.6), so the store
 // throws them and the server passes `err.status` through unchanged.
 
+import { hex32 } from './codes.js';
 import { HivewireError } from './errors.js';
 
 // MS-ERREF §2.2 — only the codes this project returns or expects; add rows as needed.
@@ -52,7 +53,7 @@ const BY_CODE = new Map<number, Win32ErrorName>(
 
 /** 'ERROR_ACCESS_DENIED' for 5; 'WIN32_0x...' for a code not in the table. */
 export function win32Name(code: number): string {
-  return BY_CODE.get(code >>> 0) ?? `WIN32_0x${(code >>> 0).toString(16).padStart(8, '0')}`;
+  return BY_CODE.get(code >>> 0) ?? `WIN32_${hex32(code)}`;
 }
 
 /** A Win32 status as a method result (MS-RRP §2.2.6): `status` is the number, `code` the name. */
@@ -63,7 +64,7 @@ export class Win32Error extends HivewireError {
     const name = win32Name(code);
     const known = BY_CODE.get(code);
     const text = known ? TABLE[known][1] : 'Win32 error';
-    super(name, `${name} (0x${code.toString(16).padStart(8, '0')}): ${text}${detail ? ` — ${detail}` : ''}`);
+    super(name, `${name} (${hex32(code)}): ${text}${detail ? ` — ${detail}` : ''}`);
     this.status = code;
   }
 }
