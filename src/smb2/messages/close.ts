@@ -1,5 +1,6 @@
 // MS-SMB2 §2.2.15 CLOSE Request, §2.2.16 CLOSE Response.
 import { structureSize } from '../bytes.js';
+import { readFileTimes, writeFileTimes, type FileTimes } from './file-times.js';
 import { SMB2_HEADER_SIZE } from './header.js';
 
 export interface CloseRequest {
@@ -7,15 +8,8 @@ export interface CloseRequest {
   fileId: Buffer;
 }
 
-export interface CloseResponse {
+export interface CloseResponse extends FileTimes {
   flags: number;
-  creationTime: bigint;
-  lastAccessTime: bigint;
-  lastWriteTime: bigint;
-  changeTime: bigint;
-  allocationSize: bigint;
-  endOfFile: bigint;
-  fileAttributes: number;
 }
 
 export function encodeCloseRequest(r: CloseRequest): Buffer {
@@ -36,27 +30,12 @@ export function encodeCloseResponse(r: CloseResponse): Buffer {
   const body = Buffer.alloc(60);
   body.writeUInt16LE(60, 0);
   body.writeUInt16LE(r.flags, 2);
-  body.writeBigUInt64LE(r.creationTime, 8);
-  body.writeBigUInt64LE(r.lastAccessTime, 16);
-  body.writeBigUInt64LE(r.lastWriteTime, 24);
-  body.writeBigUInt64LE(r.changeTime, 32);
-  body.writeBigUInt64LE(r.allocationSize, 40);
-  body.writeBigUInt64LE(r.endOfFile, 48);
-  body.writeUInt32LE(r.fileAttributes >>> 0, 56);
+  writeFileTimes(body, 8, r);
   return body;
 }
 
 export function decodeCloseResponse(msg: Buffer): CloseResponse {
   structureSize(msg, 60, 'CLOSE response');
   const b = SMB2_HEADER_SIZE;
-  return {
-    flags: msg.readUInt16LE(b + 2),
-    creationTime: msg.readBigUInt64LE(b + 8),
-    lastAccessTime: msg.readBigUInt64LE(b + 16),
-    lastWriteTime: msg.readBigUInt64LE(b + 24),
-    changeTime: msg.readBigUInt64LE(b + 32),
-    allocationSize: msg.readBigUInt64LE(b + 40),
-    endOfFile: msg.readBigUInt64LE(b + 48),
-    fileAttributes: msg.readUInt32LE(b + 56),
-  };
+  return { flags: msg.readUInt16LE(b + 2), ...readFileTimes(msg, b + 8) };
 }

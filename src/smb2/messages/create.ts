@@ -1,6 +1,7 @@
 // MS-SMB2 §2.2.13 CREATE Request, §2.2.14 CREATE Response, §2.2.14.1 SMB2_FILEID.
 // Create contexts (§2.2.13.2) are kept as raw bytes after a bounds check: a pipe server ignores them.
 import { region, structureSize, utf16 } from '../bytes.js';
+import { readFileTimes, writeFileTimes, type FileTimes } from './file-times.js';
 import { SMB2_HEADER_SIZE } from './header.js';
 
 export interface CreateRequest {
@@ -18,17 +19,10 @@ export interface CreateRequest {
   createContexts: Buffer;
 }
 
-export interface CreateResponse {
+export interface CreateResponse extends FileTimes {
   oplockLevel: number;
   flags: number;
   createAction: number;
-  creationTime: bigint;
-  lastAccessTime: bigint;
-  lastWriteTime: bigint;
-  changeTime: bigint;
-  allocationSize: bigint;
-  endOfFile: bigint;
-  fileAttributes: number;
   /** §2.2.14.1: Persistent (8 bytes) then Volatile (8 bytes). */
   fileId: Buffer;
   createContexts: Buffer;
@@ -83,13 +77,7 @@ export function encodeCreateResponse(r: CreateResponse): Buffer {
   body.writeUInt8(r.oplockLevel, 2);
   body.writeUInt8(r.flags, 3);
   body.writeUInt32LE(r.createAction >>> 0, 4);
-  body.writeBigUInt64LE(r.creationTime, 8);
-  body.writeBigUInt64LE(r.lastAccessTime, 16);
-  body.writeBigUInt64LE(r.lastWriteTime, 24);
-  body.writeBigUInt64LE(r.changeTime, 32);
-  body.writeBigUInt64LE(r.allocationSize, 40);
-  body.writeBigUInt64LE(r.endOfFile, 48);
-  body.writeUInt32LE(r.fileAttributes >>> 0, 56);
+  writeFileTimes(body, 8, r);
   r.fileId.copy(body, 64, 0, 16);
   body.writeUInt32LE(r.createContexts.length ? SMB2_HEADER_SIZE + 88 : 0, 80);
   body.writeUInt32LE(r.createContexts.length, 84);
@@ -104,13 +92,7 @@ export function decodeCreateResponse(msg: Buffer): CreateResponse {
     oplockLevel: msg.readUInt8(b + 2),
     flags: msg.readUInt8(b + 3),
     createAction: msg.readUInt32LE(b + 4),
-    creationTime: msg.readBigUInt64LE(b + 8),
-    lastAccessTime: msg.readBigUInt64LE(b + 16),
-    lastWriteTime: msg.readBigUInt64LE(b + 24),
-    changeTime: msg.readBigUInt64LE(b + 32),
-    allocationSize: msg.readBigUInt64LE(b + 40),
-    endOfFile: msg.readBigUInt64LE(b + 48),
-    fileAttributes: msg.readUInt32LE(b + 56),
+    ...readFileTimes(msg, b + 8),
     fileId: msg.subarray(b + 64, b + 80),
     createContexts: region(msg, msg.readUInt32LE(b + 80), msg.readUInt32LE(b + 84), b + 88, 'CREATE contexts'),
   };
