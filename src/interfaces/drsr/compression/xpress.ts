@@ -1,0 +1,160 @@
+// DRS_COMP_ALG_WIN2K3 (MS-DRSR §4.1.10.5.21): LZ77 matches in the DIRECT2 encoding — the format
+// MS-XCA §2.3–2.4 calls "Plain LZ77". On the wire a DRS blob is a sequence of chunks, each
+//   uncompressed size (u32, at most 64 KiB) | compressed size (u32) | LZ77+DIRECT2 data
+// and every chunk decodes on its own (its matches reach back only into its own output); a chunk
+// whose two sizes are equal is stored as is (§4.1.10.6.19). Chunks start on 4-byte boundaries, as
+// MSZIP blocks do (§4.1.10.2.17).
+import { DrsCompressionError } from './errors.js';
+import { checkDeclaredSize, nextHeader, type DecompressOptions } from './limits.js';
+
+/** A WIN2K3 chunk holds at most 64 KiB of uncompressed data. */
+export const XPRESS_CHUNK_SIZE = 0x10000;
+const HEADER = 8;
+
+/** Decompresses a DRS WIN2K3 (XPRESS) blob into exactly `uncompressedSize` bytes, or throws DrsCompressionError. */
+export function decompressXpress(blob: Uint8Array, uncompressedSize: number, opts?: DecompressOptions): Buffer {
+  const input = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
+  // A non-empty chunk needs its header, one flags word and one byte.
+  checkDeclaredSize('XPRESS', uncompressedSize, input.length, HEADER + 5, XPRESS_CHUNK_SIZE, opts);
+  const out = Buffer.allocUnsafe(uncompressedSize);
+  let pos = 0;
+  let produced = 0;
+  while (pos < input.length) {
+    if (input.length - pos < HEADER) {
+      throw new DrsCompressionError('ERR_DRS_COMPRESSION_TRUNCATED', 'XPRESS', pos, 'an 8-byte chunk header', `${input.length - pos} bytes left`);
+    }
+    const plain = input.readUInt32LE(pos);
+    const comp = input.readUInt32LE(pos + 4);
+    if (plain > XPRESS_CHUNK_SIZE) {
+      throw new DrsCompressionError('ERR_DRS_COMPRESSION_DATA', 'XPRESS', pos, `a chunk size of at most ${XPRESS_CHUNK_SIZE}`, `${plain}`);
+    }
+    if (plain > uncompressedSize - produced) {
+      throw new DrsCompressionError('ERR_DRS_COMPRESSION_SIZE', 'XPRESS', pos, `a chunk size of at most ${uncompressedSize - produced} (what is left of the declared size)`, `${plain}`);
+    }
+    if (comp > input.length - pos - HEADER) {
+      throw new DrsCompressionError('ERR_DRS_COMPRESSION_TRUNCATED', 'XPRESS', pos + 4, `a compressed chunk size of at most ${input.length - pos - HEADER}`, `${comp}`);
+    }
+    pos += HEADER;
+    if (plain === comp) {
+      // §4.1.10.6.19: a chunk whose two sizes are equal is stored, not compressed.
+      input.copy(out, produced, pos, pos + comp);
+      produced += plain;
+      pos = nextHeader(pos + comp, input.length);
+      continue;
+    }
+    const end = decompressLz77Into(input, pos, pos + comp, out, produced, produced + plain);
+    if (end !== produced + plain) {
+      throw new DrsCompressionError('ERR_DRS_COMPRESSION_SIZE', 'XPRESS', pos, `a chunk of ${plain} bytes`, `it decodes to ${end - produced}`);
+    }
+    produced = end;
+    pos = nextHeader(pos + comp, input.length);
+  }
+  if (produced !== uncompressedSize) {
+    throw new DrsCompressionError('ERR_DRS_COMPRESSION_SIZE', 'XPRESS', pos, `${uncompressedSize} uncompressed bytes`, `the chunks hold ${produced}`);
+  }
+  return out;
+}
+
+/** Decodes one unframed Plain LZ77 stream (MS-XCA §2.4) of exactly `uncompressedSize` bytes. */
+export function decompressLz77(data: Uint8Array, uncompressedSize: number, opts?: DecompressOptions): Buffer {
+  const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  // A 2-byte match word can carry a 32-bit length, so bound by the cap alone (minChunk 1, any output).
+  checkDeclaredSize('XPRESS', uncompressedSize, Number.MAX_SAFE_INTEGER, 1, 1, opts);
+  const out = Buffer.allocUnsafe(uncompressedSize);
+  const end = decompressLz77Into(input, 0, input.length, out, 0, uncompressedSize);
+  if (end !== uncompressedSize) {
+    throw new DrsCompressionError('ERR_DRS_COMPRESSION_SIZE', 'XPRESS', 0, `${uncompressedSize} uncompressed bytes`, `the stream holds ${end}`);
+  }
+  return out;
+}
+
+/**
+ * MS-XCA §2.4.4 / MS-DRSR §4.1.10.5.21.2: decodes input[start, stop) into out[outStart, outLimit) and
+ * returns the end of the output. The stream ends where the input does — at a flag word, or at a set
+ * flag bit (the "1" that marks the end); ending inside a flag word or a match is truncation. Matches
+ * may not reach before `outStart` nor write past `outLimit`.
+ */
+function decompressLz77Into(input: Buffer, start: number, stop: number, out: Buffer, outStart: number, outLimit: number): number {
+  let i = start;
+  let o = outStart;
+  let flags = 0;
+  let flagCount = 0;
+  let halfByte = -1; // where the shared length nibble byte is, while its high nibble is unused
+  for (;;) {
+    if (flagCount === 0) {
+      if (i === stop) return o;
+      if (stop - i < 4) throw new DrsCompressionError('ERR_DRS_COMPRESSION_TRUNCATED', 'XPRESS', i, 'a 4-byte flags word');
+      flags = input.readUInt32LE(i);
+      i += 4;
+      flagCount = 32;
+    }
+    flagCount--;
+    if ((flags & (1 << flagCount)) === 0) {
+      if (i === stop) return o;
+      if (o === outLimit) throw new DrsCompressionError('ERR_DRS_COMPRESSION_SIZE', 'XPRESS', i, 'no more data (the chunk is full)', 'a literal byte');
+      out[o++] = input[i++]!;
+      continue;
+    }
+    if (i === stop) return o;
+    if (stop - i < 2) throw new DrsCompressionError('ERR_DRS_COMPRESSION_TRUNCATED', 'XPRESS', i, 'a 2-byte match');
+    const at = i;
+    const word = input.readUInt16LE(i);
+    i += 2;
+    let length = word & 7;
+    const offset = (word >>> 3) + 1;
+    if (length === 7) {
+      if (halfByte < 0) {
+        if (i === stop) throw new DrsCompressionError('ERR_DRS_COMPRESSION_TRUNCATED', 'XPRESS', i, 'a length nibble byte');
+        length = input[i]! & 15;
+        halfByte = i++;
+      } else {
+        length = input[halfByte]! >>> 4;
+        halfByte = -1;
+      }
+      if (length === 15) {
+        if (i === stop) throw new DrsCompressionError('ERR_DRS_COMPRESSION_TRUNCATED', 'XPRESS', i, 'a length byte');
+        length = input[i++]!;
+        if (length === 255) {
+          if (stop - i < 2) throw new DrsCompressionError('ERR_DRS_COMPRESSION_TRUNCATED', 'XPRESS', i, 'a 2-byte length');
+          length = input.readUInt16LE(i);
+          i += 2;
+          if (length === 0) {
+            if (stop - i < 4) throw new DrsCompressionError('ERR_DRS_COMPRESSION_TRUNCATED', 'XPRESS', i, 'a 4-byte length');
+            length = input.readUInt32LE(i);
+            i += 4;
+          }
+          if (length < 15 + 7) throw new DrsCompressionError('ERR_DRS_COMPRESSION_DATA', 'XPRESS', i, 'an explicit match length of at least 22', `${length}`);
+          length -= 15 + 7;
+        }
+        length += 15;
+      }
+      length += 7;
+    }
+    length += 3;
+    if (offset > o - outStart) {
+      throw new DrsCompressionError('ERR_DRS_COMPRESSION_DATA', 'XPRESS', at, `a match offset of at most ${o - outStart}`, `${offset}`);
+    }
+    if (length > outLimit - o) {
+      throw new DrsCompressionError('ERR_DRS_COMPRESSION_SIZE', 'XPRESS', at, `a match length of at most ${outLimit - o} (what is left of the chunk)`, `${length}`);
+    }
+    o = copyMatch(out, o, offset, length);
+  }
+}
+
+/** Copies an LZ77 match; an overlapping one (offset < length) repeats the last `offset` bytes. */
+function copyMatch(out: Buffer, o: number, offset: number, length: number): number {
+  let src = o - offset;
+  if (length <= 16 || offset < 8) {
+    const end = o + length;
+    while (o < end) out[o++] = out[src++]!;
+    return o;
+  }
+  // Long matches: copy in non-overlapping runs, each as long as what is already written allows.
+  const end = o + length;
+  while (o < end) {
+    const n = Math.min(end - o, o - src);
+    out.copyWithin(o, src, src + n);
+    o += n;
+  }
+  return o;
+}
