@@ -1,6 +1,6 @@
 // The embedded backend (default): a data directory holding `snapshot.bin` and `journal.<n>.log`.
-// A write is acknowledged only after its journal frame is on disk (fdatasync); writers that commit
-// while a sync runs share the next one (group commit). When the journal grows past the snapshot's
+// A write is acknowledged only after its journal records are on disk (fdatasync); writers that
+// commit while a sync runs share the next one (group commit), and a group is one checksummed frame. When the journal grows past the snapshot's
 // size the tree is written to a new snapshot in the background and the folded journals removed.
 // On open: load the snapshot, replay journals after it; a torn/corrupt tail of the last journal is
 // truncated and logged, any other damage refuses to open (ERROR_REGISTRY_CORRUPT).
@@ -9,7 +9,7 @@ import { promises as fsp, openSync, closeSync, writeSync, readFileSync, existsSy
 import { join } from 'node:path';
 import { Win32Error } from '../util/win32.js';
 import { MemoryBackend, MemoryTree, type MemoryWriter } from './memory.js';
-import { encodeFrameInto, replayFrame, scanJournal } from './journal.js';
+import { closeFrame, encodeOps, openFrame, replayFrame, scanJournal } from './journal.js';
 import { BinWriter } from './codec.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
 
@@ -30,17 +30,21 @@ export class EmbeddedBackend extends MemoryBackend {
   private gen = 0;
   private journalBytes = 0;
   private snapshotBytes = 0;
-  // Frames waiting for the next write + sync, encoded straight into one buffer; two buffers take turns.
+  // Records waiting for their write + sync, encoded straight into frames of one buffer (a frame per
+  // group; two buffers take turns). Every writer of a group waits on the group's one promise.
   private pending = new BinWriter(1 << 20);
   private spare = new BinWriter(1 << 20);
-  private pendingFrames = 0;
-  private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  /** Offset in `pending` up to which frames have been handed to the sync loop. */
+  private taken = 0;
+  /** Groups not yet handed to the sync loop, oldest first; the last may still be open. */
+  private groups: Group[] = [];
+  private open: Group | undefined;
   private syncing: Promise<void> | undefined;
   private compacting: Promise<void> | undefined;
   private failed: unknown;
   private closed = false;
-  /** Journal frames written and fdatasync calls made (group commit shares one sync among frames). */
-  readonly stats = { frames: 0, syncs: 0, compactions: 0 };
+  /** Writes journalled, frames written and fdatasync calls made (a frame and a sync per group). */
+  readonly stats = { writes: 0, frames: 0, syncs: 0, compactions: 0 };
   private readonly log: (m: string) => void;
   private readonly compactBytes: number;
 
@@ -121,46 +125,81 @@ export class EmbeddedBackend extends MemoryBackend {
   }
 
   protected override commit(w: MemoryWriter): Promise<void> | undefined {
-    if (this.failed) throw new Win32Error('ERROR_REGISTRY_IO_FAILED', String(this.failed));
-    if (this.closed) throw new Win32Error('ERROR_REGISTRY_IO_FAILED', 'store is closed');
-    if (w.ops.length === 0) return undefined;
-    this.journalBytes += encodeFrameInto(this.pending, w.ops);
-    this.pendingFrames++;
-    const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    if (!this.syncing) this.syncing = this.syncLoop();
-    if (!this.compacting && this.journalBytes > Math.max(this.compactBytes, this.snapshotBytes)) {
+    if (w.ops.length === 0) {
+      if (this.failed) throw new Win32Error('ERROR_REGISTRY_IO_FAILED', String(this.failed));
+      return undefined;
+    }
+    return this.journal((buf) => encodeOps(buf, w.ops));
+  }
+
+  override journal(encode: (w: BinWriter) => void): Promise<void> {
+    if (this.failed) return Promise.reject(new Win32Error('ERROR_REGISTRY_IO_FAILED', String(this.failed)));
+    if (this.closed) return Promise.reject(new Win32Error('ERROR_REGISTRY_IO_FAILED', 'store is closed'));
+    let g = this.open;
+    if (!g) {
+      g = this.open = newGroup(openFrame(this.pending));
+      this.groups.push(g);
+      // Started on the next turn: every write issued in this one can join.
+      if (!this.syncing) this.syncing = new Promise<void>((r) => setImmediate(r)).then(() => this.syncLoop());
+    }
+    encode(this.pending);
+    this.stats.writes++;
+    // A full group is closed: under load, one group is synced while the writers of the previous one
+    // prepare their next writes (a pipeline instead of everyone waiting on one sync).
+    if (++g.writes >= GROUP_WRITES) this.closeOpen();
+    if (!this.compacting && this.journalBytes + this.pending.pos > Math.max(this.compactBytes, this.snapshotBytes)) {
       this.compacting = this.compact().finally(() => (this.compacting = undefined));
       this.compacting.catch((e) => this.log(`compaction failed: ${(e as Error).message}`));
     }
-    return p;
+    return g.promise;
   }
 
-  // Group commit: everything queued while one sync runs goes out with the next write + sync.
+  private closeOpen(): void {
+    const g = this.open!;
+    closeFrame(this.pending, g.start);
+    g.end = this.pending.pos;
+    this.open = undefined;
+  }
+
+  // Group commit. Started from idle it syncs the first group alone; after each sync it takes every
+  // group queued meanwhile, in one write and one fdatasync.
   private async syncLoop(): Promise<void> {
+    let count = 1;
     try {
-      while (this.pendingFrames) {
-        const batch = this.pending;
-        const frames = this.pendingFrames;
-        const waiters = this.waiters;
-        this.pending = this.spare;
-        this.pendingFrames = 0;
-        this.waiters = [];
+      while (this.groups.length) {
+        const batch = this.groups.splice(0, count);
+        count = Infinity;
+        const last = batch[batch.length - 1]!;
+        if (last === this.open) this.closeOpen();
+        const buf = this.pending;
+        const from = this.taken;
+        const to = last.end;
+        this.taken = to;
+        const swapped = this.groups.length === 0;
+        if (swapped) {
+          // Everything handed over: new records go to the other buffer (its last write is done).
+          this.pending = this.spare;
+          this.taken = 0;
+        }
         try {
-          const all = batch.result();
+          const all = buf.buf.subarray(from, to);
           for (let off = 0; off < all.length; ) off += (await this.fh.write(all, off, all.length - off)).bytesWritten;
           await this.fh.datasync();
-          this.stats.frames += frames;
+          this.journalBytes += all.length;
+          this.stats.frames += batch.length;
           this.stats.syncs++;
         } catch (err) {
           this.failed = err;
-          for (const w of waiters) w.reject(new Win32Error('ERROR_REGISTRY_IO_FAILED', (err as Error).message));
+          for (const g of batch) g.reject(new Win32Error('ERROR_REGISTRY_IO_FAILED', (err as Error).message));
           continue;
         } finally {
-          batch.pos = 0;
-          // keep the buffer for the next turn unless one huge batch grew it
-          this.spare = batch.buf.length > 8 << 20 ? new BinWriter(1 << 20) : batch;
+          if (swapped) {
+            buf.pos = 0;
+            // keep the buffer for the next turn unless one huge batch grew it
+            this.spare = buf.buf.length > 8 << 20 ? new BinWriter(1 << 20) : buf;
+          }
         }
-        for (const w of waiters) w.resolve();
+        for (const g of batch) g.resolve();
       }
     } finally {
       this.syncing = undefined;
@@ -226,6 +265,30 @@ export class EmbeddedBackend extends MemoryBackend {
     await this.fh.close();
     releaseLock(this.dir);
   }
+}
+
+/** Writes per group at most (see journal()). */
+const GROUP_WRITES = 256;
+
+interface Group {
+  /** Offset of the group's frame in the pending buffer, and its end once closed. */
+  start: number;
+  end: number;
+  writes: number;
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+function newGroup(start: number): Group {
+  const g = { start, end: -1, writes: 0 } as Group;
+  g.promise = new Promise<void>((resolve, reject) => {
+    g.resolve = resolve;
+    g.reject = reject;
+  });
+  // A failed group is reported to each writer that awaits it; none is left unhandled.
+  g.promise.catch(() => undefined);
+  return g;
 }
 
 async function syncDir(dir: string): Promise<void> {

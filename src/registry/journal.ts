@@ -1,18 +1,22 @@
-// The embedded backend's write-ahead journal: one frame per committed write, holding that write's
-// operations. Frame = u32 payload length, u32 CRC-32 of the payload, payload. A frame whose length
+// The embedded backend's write-ahead journal: one frame per group commit, holding the operations of
+// every write acknowledged by that group's fdatasync (a frame is all-or-nothing at replay, and no
+// write of a group is acknowledged before the whole frame is on disk). Frame = u32 payload length,
+// u32 CRC-32 of the payload, payload. A frame whose length
 // runs past the end of the file or whose CRC does not match ends the valid part of the journal
 // (a torn write at a crash); everything before it is replayed.
 
 import { crc32 } from 'node:zlib';
 import { BinReader, BinWriter } from './codec.js';
 import { KeyNode, type MemoryTree, type TreeOp } from './memory.js';
-import { upcase, parentPath } from './backend.js';
+import { upcase, parentPath, type KeyRecord } from './backend.js';
 
 const OP_CREATE = 1;
 const OP_UPDATE = 2;
 const OP_DELETE = 3;
 const OP_SET = 4;
 const OP_UNSET = 5;
+/** A value set together with its key's new last-write time (the path API's common write). */
+const OP_SETV = 6;
 
 const HAS_LASTWRITE = 1;
 const HAS_SD = 2;
@@ -28,24 +32,35 @@ export function encodeFrame(ops: readonly TreeOp[]): Buffer {
   return w.result();
 }
 
-/** Appends one frame to `w` (the embedded backend batches frames in one buffer); returns its size. */
+/** Appends one frame holding `ops` to `w`; returns its size. */
 export function encodeFrameInto(w: BinWriter, ops: readonly TreeOp[]): number {
+  const start = openFrame(w);
+  encodeOps(w, ops);
+  closeFrame(w, start);
+  return w.pos - start;
+}
+
+/** Starts a frame at the writer's position (header filled in by closeFrame); returns where. */
+export function openFrame(w: BinWriter): number {
   const start = w.pos;
   w.u32(0);
   w.u32(0);
+  return start;
+}
+
+/** Fills in the length and CRC of the frame started at `start`, which ends at the writer's position. */
+export function closeFrame(w: BinWriter, start: number): void {
+  w.buf.writeUInt32LE(w.pos - start - FRAME_HEADER, start);
+  w.buf.writeUInt32LE(crc32(w.buf.subarray(start + FRAME_HEADER, w.pos)), start + 4);
+}
+
+/** Appends the records of `ops`. */
+export function encodeOps(w: BinWriter, ops: readonly TreeOp[]): void {
   for (const o of ops) {
     switch (o.op) {
-      case 'create': {
-        const k = o.key;
-        w.u8(OP_CREATE);
-        w.str(k.path);
-        w.num(k.id);
-        w.str(k.className);
-        w.u64(k.lastWrite);
-        w.u32(k.flags);
-        w.bytes(k.sd);
+      case 'create':
+        encodeCreate(w, o.key);
         break;
-      }
       case 'update':
         w.u8(OP_UPDATE);
         w.str(o.path);
@@ -72,10 +87,33 @@ export function encodeFrameInto(w: BinWriter, ops: readonly TreeOp[]): number {
         break;
     }
   }
-  const len = w.pos - start - FRAME_HEADER;
-  w.buf.writeUInt32LE(len, start);
-  w.buf.writeUInt32LE(crc32(w.buf.subarray(start + FRAME_HEADER, w.pos)), start + 4);
-  return w.pos - start;
+}
+
+export function encodeCreate(w: BinWriter, k: KeyRecord): void {
+  w.u8(OP_CREATE);
+  w.str(k.path);
+  w.num(k.id);
+  w.str(k.className);
+  w.u64(k.lastWrite);
+  w.u32(k.flags);
+  w.bytes(k.sd);
+}
+
+export function encodeLastWrite(w: BinWriter, path: string, lastWrite: bigint): void {
+  w.u8(OP_UPDATE);
+  w.str(path);
+  w.u8(HAS_LASTWRITE);
+  w.u64(lastWrite);
+}
+
+/** A value set plus the key's last-write time, in one record. */
+export function encodeSetValue(w: BinWriter, path: string, lastWrite: bigint, name: string, type: number, data: Buffer): void {
+  w.u8(OP_SETV);
+  w.str(path);
+  w.u64(lastWrite);
+  w.str(name);
+  w.u32(type);
+  w.bytes(data);
 }
 
 export interface ScanResult {
@@ -148,6 +186,14 @@ export function replayFrame(tree: MemoryTree, payload: Buffer, offset: number, f
         const type = r.u32();
         const data = Buffer.from(r.bytes());
         tree.setValueRaw(n, { name, type, data });
+        break;
+      }
+      case OP_SETV: {
+        const n = tree.node(up) ?? bad(`value set on missing key ${path}`);
+        n.lastWrite = r.u64();
+        const name = r.str();
+        const type = r.u32();
+        tree.setValueRaw(n, { name, type, data: r.bytes() });
         break;
       }
       case OP_UNSET: {

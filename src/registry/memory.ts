@@ -79,6 +79,7 @@ export type TreeOp =
   | { op: 'unset'; path: string; name: string };
 
 const EMPTY: never[] = [];
+const RESOLVED = Promise.resolve();
 
 /** Encodes values in the packed form snapshots store per key: name, u32 type, data (each length-prefixed). */
 export function packValues(w: BinWriter, vals: readonly ValueRecord[]): void {
@@ -106,6 +107,34 @@ export function valsOf(n: KeyNode): ValueRecord[] | undefined {
   }
   return n.vals;
 }
+/** Decodes packed values (a snapshot's form) into fresh records, leaving the node packed: reads and
+ * enumeration do not grow memory; only a write unpacks a key for good. */
+function decodePacked(n: KeyNode): ValueRecord[] {
+  const r = new BinReader(Buffer.from(n.packed!, 'latin1'), 'registry snapshot');
+  const vals: ValueRecord[] = new Array(n.packedCount);
+  for (let i = 0; i < n.packedCount; i++) {
+    const name = r.str();
+    const type = r.u32();
+    vals[i] = { name, type, data: r.bytes() };
+  }
+  return vals;
+}
+
+/** One packed value by upper-case name, without unpacking the node. */
+function findPacked(n: KeyNode, uname: string): ValueRecord | undefined {
+  const r = new BinReader(Buffer.from(n.packed!, 'latin1'), 'registry snapshot');
+  for (let i = 0; i < n.packedCount; i++) {
+    const name = r.str();
+    const type = r.u32();
+    const len = r.u32();
+    if (name === uname || (name.length === uname.length && upcase(name) === uname)) {
+      return { name, type, data: r.buf.subarray(r.pos, r.pos + len) };
+    }
+    r.pos += len;
+  }
+  return undefined;
+}
+
 // Up to this many values a key is searched linearly (no Map per key: most keys have few values).
 const INDEX_AT = 16;
 
@@ -134,12 +163,21 @@ export class MemoryTree implements StoreReader {
     return this.byPath.get(upath)?.children?.size ?? 0;
   }
   async values(upath: string): Promise<ValueRecord[]> {
-    const n = this.byPath.get(upath);
-    return n ? (valsOf(n) ?? EMPTY) : EMPTY;
+    return this.valuesNow(upath);
   }
   async value(upath: string, uname: string): Promise<ValueRecord | undefined> {
+    return this.valueNow(upath, uname);
+  }
+  valuesNow(upath: string): ValueRecord[] {
+    const n = this.byPath.get(upath);
+    if (!n) return EMPTY;
+    if (n.packed !== undefined) return decodePacked(n);
+    return n.vals ?? EMPTY;
+  }
+  valueNow(upath: string, uname: string): ValueRecord | undefined {
     const n = this.byPath.get(upath);
     if (!n) return undefined;
+    if (n.packed !== undefined) return findPacked(n, uname);
     const i = this.findValue(n, uname);
     return i < 0 ? undefined : n.vals![i];
   }
@@ -163,6 +201,9 @@ export class MemoryTree implements StoreReader {
   }
 
   async chain(usegs: readonly string[]): Promise<(KeyRecord | undefined)[]> {
+    return this.chainNow(usegs);
+  }
+  chainNow(usegs: readonly string[]): (KeyRecord | undefined)[] {
     const out: (KeyRecord | undefined)[] = new Array(usegs.length).fill(undefined);
     let n: KeyNode | undefined = this.root;
     for (let i = 0; i < usegs.length && n; i++) {
@@ -240,6 +281,15 @@ export class MemoryTree implements StoreReader {
       n.index?.set(u, n.vals.length - 1);
     }
     return undefined;
+  }
+
+  /** Appends a value known to be absent (its upper-case name `uname`). */
+  appendValue(n: KeyNode, uname: string, v: StoredValue): void {
+    if (!n.vals) n.vals = [v];
+    else {
+      n.vals.push(v);
+      n.index?.set(uname, n.vals.length - 1);
+    }
   }
 
   /** Removes a value; returns it and where it was. */
@@ -357,10 +407,15 @@ export class MemoryWriter implements StoreWriter {
   }
 }
 
-/** Exclusive access for writers, handed over in arrival order. */
+/** Exclusive access for writers, handed over in arrival order. Readers wait for the moment between
+ * two writers (`between`), so that no read sees a write half done. */
 export class WriteLock {
   private locked = false;
   private readonly waiters: (() => void)[] = [];
+  private readers: (() => void)[] = [];
+  get busy(): boolean {
+    return this.locked;
+  }
   acquire(): Promise<void> | undefined {
     if (!this.locked) {
       this.locked = true;
@@ -368,10 +423,54 @@ export class WriteLock {
     }
     return new Promise((r) => this.waiters.push(r));
   }
+  /** Resolves when the current writer has released the lock (before the next one starts). */
+  between(): Promise<void> {
+    return new Promise((r) => this.readers.push(r));
+  }
   release(): void {
+    // Waiting readers run first: their continuations are queued before the next writer's.
+    if (this.readers.length) {
+      const rs = this.readers;
+      this.readers = [];
+      for (const r of rs) r();
+    }
     const next = this.waiters.shift();
     if (next) next();
     else this.locked = false;
+  }
+}
+
+/** The tree as readers see it: each call answers from a state between writes (MS-RRP says nothing of
+ * isolation; a transaction must not be seen half done — issue 4 §1). */
+class GatedReader implements StoreReader {
+  constructor(
+    private readonly tree: MemoryTree,
+    private readonly lock: WriteLock,
+  ) {}
+  async key(upath: string): Promise<KeyRecord | undefined> {
+    if (this.lock.busy) await this.lock.between();
+    return this.tree.byPath.get(upath);
+  }
+  async subkeys(upath: string): Promise<KeyRecord[]> {
+    if (this.lock.busy) await this.lock.between();
+    const n = this.tree.byPath.get(upath);
+    return n ? this.tree.sortedChildren(n) : EMPTY;
+  }
+  async subkeyCount(upath: string): Promise<number> {
+    if (this.lock.busy) await this.lock.between();
+    return this.tree.byPath.get(upath)?.children?.size ?? 0;
+  }
+  async values(upath: string): Promise<ValueRecord[]> {
+    if (this.lock.busy) await this.lock.between();
+    return this.tree.valuesNow(upath);
+  }
+  async value(upath: string, uname: string): Promise<ValueRecord | undefined> {
+    if (this.lock.busy) await this.lock.between();
+    return this.tree.valueNow(upath, uname);
+  }
+  async chain(usegs: readonly string[]): Promise<(KeyRecord | undefined)[]> {
+    if (this.lock.busy) await this.lock.between();
+    return this.tree.chainNow(usegs);
   }
 }
 
@@ -380,11 +479,23 @@ export class MemoryBackend implements StorageBackend {
   readonly kind: 'memory' | 'embedded' | 'postgres' = 'memory';
   readonly tree: MemoryTree;
   protected readonly lock = new WriteLock();
+  private readonly reader: GatedReader;
   constructor(tree = new MemoryTree()) {
     this.tree = tree;
+    this.reader = new GatedReader(tree, this.lock);
   }
   async read<T>(fn: (r: StoreReader) => Promise<T>): Promise<T> {
-    return fn(this.tree);
+    return fn(this.reader);
+  }
+  /** True when a trusted caller may change the tree synchronously now (no writer in progress); it
+   * then makes the change durable with `journal`. */
+  get canDirect(): boolean {
+    return !this.lock.busy;
+  }
+  /** Adds records (written by `encode`) to the journal's current group; resolves once durable. The
+   * memory backend keeps nothing. */
+  journal(_encode: (w: BinWriter) => void): Promise<void> {
+    return RESOLVED;
   }
   async write<T>(fn: (w: StoreWriter) => Promise<T>): Promise<T> {
     const wait = this.lock.acquire();

@@ -16,6 +16,7 @@ import {
 } from './constants.js';
 import { EmbeddedBackend, type EmbeddedOptions } from './embedded.js';
 import { MemoryBackend } from './memory.js';
+import { directSetValue } from './fastpath.js';
 import { NotifyHub, type Notification, type WatchOptions, type Watcher } from './notify.js';
 import { objectName, parseToolPath, toolName, type PredefinedKey } from './path.js';
 import { defaultSecurityModel, type SecurityModel, type Token } from './security.js';
@@ -293,6 +294,22 @@ export class RegistryStore extends PathApi implements StoreCore {
     });
     this.notify.dispatch(changes);
     return result;
+  }
+
+  /** Sets a value, creating the key if needed; the common case is done directly on the tree
+   * (fastpath.ts), the rest on the ordinary path. */
+  override setValue(path: string, name: string, type: number, data: Buffer): Promise<void> {
+    if (this.backend instanceof MemoryBackend && this.backend.canDirect) {
+      let vname: string;
+      try {
+        vname = checkValue(name, type, data);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      const done = directSetValue(this, this.backend, path, vname, type, data);
+      if (done) return done;
+    }
+    return super.setValue(path, name, type, data);
   }
 
   /** A session for a caller (the RRP server makes one per client); no token = trusted. */

@@ -367,6 +367,33 @@ describe.each(BACKENDS)('registry store on %s', (kind) => {
     });
   });
 
+  describe('read isolation', () => {
+    it('a reader never sees a transaction half applied, nor a change of a transaction that failed', async () => {
+      const { store } = await f.fresh();
+      await store.createKey('HKLM\\Software\\Iso');
+      const dw = (n: number) => encodeValue(REG_DWORD, n);
+      for (const fail of [false, true]) {
+        let reached!: () => void;
+        const inside = new Promise<void>((r) => (reached = r));
+        const tx = store.transaction(async (t) => {
+          await t.setValue('HKLM\\Software\\Iso', `a${fail}`, REG_DWORD, dw(1));
+          reached();
+          // The transaction is half done for as long as this lasts.
+          await new Promise((r) => setTimeout(r, 30));
+          await t.setValue('HKLM\\Software\\Iso', `b${fail}`, REG_DWORD, dw(2));
+          if (fail) throw new Error('abort');
+        });
+        await inside;
+        const [seen, one] = await Promise.all([store.listValues('HKLM\\Software\\Iso'), store.getValue('HKLM\\Software\\Iso', `a${fail}`)]);
+        await tx.catch(() => undefined);
+        const names = seen.map((v) => v.name).filter((n) => n.endsWith(String(fail)));
+        expect([[], [`a${fail}`, `b${fail}`]]).toContainEqual(names);
+        expect(one === undefined).toBe(names.length === 0);
+        if (fail) expect(names).toEqual([]);
+      }
+    });
+  });
+
   describe('§3.1.5 handles and access (§3.1.1.9, §3.1.1.10)', () => {
     const admin = token('S-1-5-21-7-7-7-500', ['S-1-5-32-544']);
     const user = token('S-1-5-21-7-7-7-1001', ['S-1-5-32-545']);

@@ -1,0 +1,105 @@
+// The trusted path API's common write — set a value, creating the key if needed — done directly on
+// the in-memory tree in one synchronous step (so it is atomic for readers), with its journal records
+// encoded straight into the current group's frame. It applies the same rules as the handle path
+// (session.ts createKey + setIn: inherited descriptors, last-write times, change events) and gives up
+// (returns undefined) on anything out of the ordinary: a writer holding the lock, a symbolic link or
+// volatile key on the way, HKCR/HKCC, odd names. The caller then takes the ordinary path, which
+// gives the Windows answer for those cases.
+
+import { upcase, type ChangeEvent } from './backend.js';
+import { KEYF_LINK, KEYF_VOLATILE, MAX_DEPTH, MAX_KEY_NAME } from './constants.js';
+import { encodeCreate, encodeLastWrite, encodeSetValue } from './journal.js';
+import { KeyNode, StoredValue, type MemoryBackend } from './memory.js';
+import type { StoreCore } from './store.js';
+import { SYSTEM_SID } from './session.js';
+
+// Tool root names the fast path serves (64-bit view, no per-caller mapping beyond HKCU = SYSTEM's).
+const ROOTS: Record<string, string> = {
+  HKLM: 'Machine',
+  HKEY_LOCAL_MACHINE: 'Machine',
+  HKU: 'User',
+  HKEY_USERS: 'User',
+  HKCU: `User\\${SYSTEM_SID}`,
+  HKEY_CURRENT_USER: `User\\${SYSTEM_SID}`,
+};
+
+/** "HKLM\Software\X" → "Machine\Software\X", or undefined when the name needs the full parser. */
+function physical(path: string): string | undefined {
+  const i = path.indexOf('\\');
+  if (i <= 0) return undefined;
+  const root = ROOTS[upcase(path.slice(0, i))];
+  if (!root) return undefined;
+  const rest = path.slice(i + 1);
+  if (rest === '' || rest.charCodeAt(0) === 0x5c || rest.charCodeAt(rest.length - 1) === 0x5c || rest.includes('\\\\') || rest.includes('\0')) return undefined;
+  return root + '\\' + rest;
+}
+
+/**
+ * Sets `vname` (already checked by checkValue) on the key at a tool path. Returns the promise of
+ * durability, or undefined when the ordinary path must be taken (nothing has been changed then).
+ */
+export function directSetValue(core: StoreCore, b: MemoryBackend, path: string, vname: string, type: number, data: Buffer): Promise<void> | undefined {
+  if (!b.canDirect) return undefined;
+  const phys = physical(path);
+  if (phys === undefined) return undefined;
+  const tree = b.tree;
+  const up = upcase(phys);
+  let node = tree.byPath.get(up);
+  let created: KeyNode[] | undefined;
+  if (node) {
+    if (node.flags & KEYF_LINK) return undefined;
+  } else {
+    // The deepest existing ancestor; links have no subkeys, so the keys above it are plain keys.
+    let cut = up.length;
+    let parent: KeyNode | undefined;
+    for (;;) {
+      cut = up.lastIndexOf('\\', cut - 1);
+      if (cut < 0) return undefined;
+      parent = tree.byPath.get(up.slice(0, cut));
+      if (parent) break;
+    }
+    // Below a link or a volatile key, or a hive's top key (its own default descriptor): the ordinary path.
+    if (parent.flags & (KEYF_LINK | KEYF_VOLATILE) || parent.parent === undefined || parent.parent === tree.root) return undefined;
+    const names = phys.slice(cut + 1).split('\\');
+    if (up.split('\\').length - 1 > MAX_DEPTH) return undefined;
+    for (const n of names) if (n.length > MAX_KEY_NAME) return undefined;
+    const now = core.now();
+    created = [];
+    let p = parent;
+    for (const name of names) {
+      const sd = core.security.createChild(p.sd, undefined, undefined);
+      const k = new KeyNode(tree.nextId, p.path + '\\' + name, '', now, 0, sd);
+      tree.attachTo(p, k);
+      created.push(k);
+      p = k;
+    }
+    parent.lastWrite = now;
+    node = p;
+  }
+  // An overwritten value keeps its name's case and its place (as setIn).
+  const uname = upcase(vname);
+  const old = tree.findValue(node, uname);
+  const name = old >= 0 ? node.vals![old]!.name : vname;
+  const value = new StoredValue(name, type, data.toString('latin1'));
+  if (old >= 0) node.vals![old] = value;
+  else tree.appendValue(node, uname, value);
+  const lastWrite = core.now();
+  node.lastWrite = lastWrite;
+  const target = node;
+  // A volatile key's changes never reach storage (§3.1.1.2).
+  const durable =
+    target.flags & KEYF_VOLATILE
+      ? Promise.resolve()
+      : b.journal((w) => {
+          if (created) {
+            for (const k of created) encodeCreate(w, k);
+            encodeLastWrite(w, created[0]!.parent!.path, created[0]!.lastWrite);
+          }
+          encodeSetValue(w, target.path, lastWrite, name, type, data);
+        });
+  if (core.notify.size === 0) return durable;
+  const changes: ChangeEvent[] = [];
+  if (created) for (const k of created) changes.push({ kind: 'key-created', path: k.path });
+  changes.push({ kind: 'value-set', path: target.path, name });
+  return durable.then(() => core.notify.dispatch(changes));
+}
