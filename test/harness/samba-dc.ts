@@ -9,7 +9,8 @@
 // Provisioning happens once into a state directory (default /var/lib/hivewire-test/samba-dc, kept
 // between runs because it takes a few seconds); the packages are installed when missing (or an error
 // names the apt-get command). Needs root.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addLoopback, ensurePackages, portOpen, removeLoopback, waitFor } from './peers.js';
@@ -213,31 +214,83 @@ export async function startSambaDc(opts: SambaDcOptions = {}): Promise<SambaDc> 
 }
 
 /**
- * Replaces OU=LabUsers with `n` users labuser00000.. (password `password`), written with one ldbadd
- * of an LDIF on sam.ldb (as ../shared/peers/samba-dc.sh seed-users does). Returns their names.
+ * Makes OU=LabUsers hold exactly the users labuser00000..labuser{n-1} (password `password`) and nothing
+ * else, adding only the missing ones: one ldbadd of an LDIF on sam.ldb (as ../shared/peers/samba-dc.sh
+ * seed-users does), about 60 ms per user on this machine, most of it Samba's password hashing and
+ * Kerberos key derivation. Leftovers of earlier runs are removed first: objects in the OU that are not
+ * wanted (test users), and users elsewhere holding a wanted sAMAccountName (an interrupted test's renamed
+ * OU). Those are what made an earlier seeding stop at 787 of 1,000: ldbadd runs the whole file in one
+ * transaction, prints "ERR: ... samAccountName 'labuserNNNNN' already in use!" for each clash, commits
+ * the rest and exits 0. (Not the RID pool: this single DC is the RID master and samldb refreshes its
+ * own pool locally, ridalloc_new_own_pool; a 1,000-user seeding crosses two refreshes, rIDUsedPool 2.)
+ * Returns the names; throws with ldbadd's error lines if the OU does not end up as asked.
  */
 export function seedUsers(dc: SambaDc, n: number, password = 'UserPass123'): string[] {
   const sam = join(dc.baseDir, 'private', 'sam.ldb');
   const base = 'DC=lab,DC=example,DC=com';
-  try {
-    execFileSync('ldbdel', ['-H', sam, '--recursive', `OU=LabUsers,${base}`], { stdio: 'pipe' });
-  } catch {
-    // not there yet
+  const ou = `OU=LabUsers,${base}`;
+  const names = Array.from({ length: n }, (_, i) => `labuser${String(i).padStart(5, '0')}`);
+  const wanted = new Set(names);
+  // the password is recorded on the OU: a seeding with another password starts over
+  const mark = `hivewire seed ${createHash('sha256').update(password).digest('hex').slice(0, 16)}`;
+  const search = (b: string, scope: string, filter: string, attrs: string[]) =>
+    parseLdif(execFileSync('ldbsearch', ['-H', sam, '-b', b, '-s', scope, filter, ...attrs], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+  const del = (dns: string[]) => {
+    for (let i = 0; i < dns.length; i += 200) execFileSync('ldbdel', ['-H', sam, ...dns.slice(i, i + 200)], { stdio: 'pipe' });
+  };
+  const ouRec = search(base, 'one', '(ou=LabUsers)', ['description'])[0];
+  if (ouRec && ouRec.description?.[0] !== mark) {
+    execFileSync('ldbdel', ['-H', sam, '--recursive', ou], { stdio: 'pipe' });
   }
+  const have = new Set<string>();
+  if (ouRec && ouRec.description?.[0] === mark) {
+    const extra: string[] = [];
+    for (const r of search(ou, 'sub', '(objectClass=*)', ['sAMAccountName'])) {
+      if (r.dn === ou) continue;
+      const sam = r.sAMAccountName?.[0];
+      if (sam && wanted.has(sam) && r.dn === `CN=${sam},${ou}`) have.add(sam);
+      else extra.push(r.dn);
+    }
+    // children before parents
+    del(extra.sort((a, b) => b.length - a.length));
+  }
+  const clashes = search(base, 'sub', '(sAMAccountName=labuser*)', ['sAMAccountName']).filter((r) => !r.dn.endsWith(`,${ou}`));
+  del(clashes.map((r) => r.dn));
+
   const pwd = Buffer.from(`"${password}"`, 'utf16le').toString('base64');
-  const names: string[] = [];
-  let ldif = `dn: OU=LabUsers,${base}\nobjectClass: organizationalUnit\n\n`;
-  for (let i = 0; i < n; i++) {
-    const u = `labuser${String(i).padStart(5, '0')}`;
-    names.push(u);
-    ldif += `dn: CN=${u},OU=LabUsers,${base}\nobjectClass: user\nsAMAccountName: ${u}\nuserPrincipalName: ${u}@${DNSDOM}\ngivenName: Lab\nsn: User ${i}\nuserAccountControl: 512\nunicodePwd:: ${pwd}\n\n`;
+  let ldif = ouRec && ouRec.description?.[0] === mark ? '' : `dn: ${ou}\nobjectClass: organizationalUnit\ndescription: ${mark}\n\n`;
+  names.forEach((u, i) => {
+    if (have.has(u)) return;
+    ldif += `dn: CN=${u},${ou}\nobjectClass: user\nsAMAccountName: ${u}\nuserPrincipalName: ${u}@${DNSDOM}\ngivenName: Lab\nsn: User ${i}\nuserAccountControl: 512\nunicodePwd:: ${pwd}\n\n`;
+  });
+  let errors = '';
+  if (ldif) {
+    const file = join(dc.baseDir, 'users.ldif');
+    writeFileSync(file, ldif);
+    const r = spawnSync('ldbadd', ['-H', sam, file], { encoding: 'utf8', timeout: 1_200_000, maxBuffer: 1 << 26 });
+    errors = (r.stderr ?? '').split('\n').filter((l) => l.startsWith('ERR')).slice(0, 5).join('\n');
+    if (r.status !== 0 || r.error) throw new Error(`seedUsers: ldbadd failed (${r.error?.message ?? `status ${r.status}`}): ${errors || r.stderr}`);
   }
-  const file = join(dc.baseDir, 'users.ldif');
-  writeFileSync(file, ldif);
-  execFileSync('ldbadd', ['-H', sam, file], { stdio: 'pipe', timeout: 600_000 });
-  // ldbadd can stop early with status 0 (seen when the DC's RID pool runs dry): count what is there
-  const out = execFileSync('ldbsearch', ['-H', sam, '-b', `OU=LabUsers,${base}`, '(objectClass=user)', 'dn'], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const made = out.match(/^dn: /gm)?.length ?? 0;
-  if (made !== n) throw new Error(`seedUsers: ldbadd created ${made} of ${n} users (see ${dc.baseDir}/log/)`);
+  const made = search(ou, 'one', '(objectClass=user)', ['sAMAccountName']).map((r) => r.sAMAccountName?.[0]);
+  if (made.length !== n || !made.every((m) => m !== undefined && wanted.has(m))) {
+    throw new Error(`seedUsers: OU=LabUsers holds ${made.length} users, not the ${n} asked for; ldbadd said: ${errors || 'nothing'}`);
+  }
   return names;
+}
+
+/** ldbsearch output -> records (dn plus attribute values; base64 values decoded as UTF-8). */
+function parseLdif(text: string): ({ dn: string } & Record<string, string[]>)[] {
+  const out: ({ dn: string } & Record<string, string[]>)[] = [];
+  for (const block of text.replace(/\n /g, '').split(/\n\n+/)) {
+    let rec: ({ dn: string } & Record<string, string[]>) | null = null;
+    for (const line of block.split('\n')) {
+      const m = /^([A-Za-z0-9-]+)(::?) ?(.*)$/.exec(line);
+      if (!m) continue;
+      const v = m[2] === '::' ? Buffer.from(m[3]!, 'base64').toString('utf8') : m[3]!;
+      if (m[1] === 'dn') rec = { dn: v } as { dn: string } & Record<string, string[]>;
+      else if (rec) (rec[m[1]!] ??= []).push(v);
+    }
+    if (rec) out.push(rec);
+  }
+  return out;
 }
