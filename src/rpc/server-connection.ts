@@ -65,7 +65,10 @@ export class ServerConnection {
   private reassembly?: Reassembly;
   /** A call whose remaining fragments are dropped (it was faulted mid-way). */
   private droppedCallId = -1;
-  private readonly inFlight = new Map<number, { abort: AbortController; orphaned: boolean }>();
+  private readonly inFlight = new Map<number, ServerCall>();
+  /** The caller as handlers see it; rebuilt when the security context changes. */
+  private callIdentity?: CallIdentity;
+  private identityFor?: ConnectionSecurity | undefined;
   private idleTimer?: NodeJS.Timeout;
 
   constructor(
@@ -93,7 +96,7 @@ export class ServerConnection {
     if (this.closed) return;
     this.closed = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    for (const c of this.inFlight.values()) c.abort.abort();
+    for (const c of this.inFlight.values()) c.abort();
     this.inFlight.clear();
     if (this.group) this.server.leaveGroup(this, this.group);
   }
@@ -173,13 +176,13 @@ export class ServerConnection {
       case 'request':
         return this.onRequest(p);
       case 'co_cancel':
-        this.inFlight.get(p.callId)?.abort.abort();
+        this.inFlight.get(p.callId)?.abort();
         return;
       case 'orphaned': {
         const c = this.inFlight.get(p.callId);
         if (c) {
           c.orphaned = true;
-          c.abort.abort();
+          c.abort();
         }
         if (this.reassembly?.callId === p.callId) {
           this.reassembly = undefined;
@@ -391,7 +394,9 @@ export class ServerConnection {
     }
     const r = this.reassembly!;
     if (r.size + p.stub.length > limit) return this.dropCall(p.callId, STATUS.ERROR_ACCESS_DENIED, p.contextId);
-    r.chunks.push(Buffer.from(p.stub));
+    // a single-fragment call uses the frame's bytes (the parser hands each frame over as its own);
+    // fragments are copied, so that a long call does not pin every frame it came in
+    r.chunks.push(p.flags & PFC_FIRST_FRAG && p.flags & PFC_LAST_FRAG ? p.stub : Buffer.from(p.stub));
     r.size += p.stub.length;
     if (!(p.flags & PFC_LAST_FRAG)) return;
     this.reassembly = undefined;
@@ -412,6 +417,13 @@ export class ServerConnection {
   }
 
   private identity(): CallIdentity {
+    // one object per connection (handlers may cache per identity), until the security context changes
+    if (this.callIdentity && this.identityFor === this.security) return this.callIdentity;
+    this.identityFor = this.security;
+    return (this.callIdentity = this.buildIdentity());
+  }
+
+  private buildIdentity(): CallIdentity {
     const id = this.security?.ctx.identity ?? (this.security ? undefined : this.info.identity);
     if (!id) return { user: '', domain: '', groups: [], privileges: [], anonymous: true, source: 'none' };
     const acct = id.account;
@@ -434,21 +446,9 @@ export class ServerConnection {
     if (this.inFlight.size >= this.server.limits.maxCallsInFlight) {
       return this.sendFault(r.callId, STATUS.RPC_S_SERVER_TOO_BUSY, true, r.contextId);
     }
-    const state = { abort: new AbortController(), orphaned: false };
-    this.inFlight.set(r.callId, state);
-    const sessionKey = this.security ? this.security.ctx.sessionKey : this.info.sessionKey;
-    const call: CallContext = {
-      opnum: r.opnum,
-      callId: r.callId,
-      iface,
-      identity: this.identity(),
-      authLevel: this.security?.authLevel ?? 0,
-      handles: this.group!.handles,
-      signal: state.abort.signal,
-      ...(sessionKey ? { sessionKey } : {}),
-      ...(this.info.clientAddress ? { clientAddress: this.info.clientAddress } : {}),
-      ...(r.object !== undefined ? { object: r.object } : {}),
-    };
+    const call = new ServerCall(r, iface, this.identity(), this.security?.authLevel ?? 0, this.group!.handles,
+      this.security ? this.security.ctx.sessionKey : this.info.sessionKey, this.info.clientAddress);
+    this.inFlight.set(r.callId, call);
     let result: Promise<Buffer>;
     try {
       result = Promise.resolve(handler(stub, call));
@@ -458,12 +458,12 @@ export class ServerConnection {
     result.then(
       (out) => {
         this.inFlight.delete(r.callId);
-        if (!state.orphaned && Buffer.isBuffer(out)) this.sendResponse(r.callId, r.contextId, out);
-        else if (!state.orphaned) this.sendFault(r.callId, STATUS.nca_s_fault_unspec, false, r.contextId);
+        if (!call.orphaned && Buffer.isBuffer(out)) this.sendResponse(r.callId, r.contextId, out);
+        else if (!call.orphaned) this.sendFault(r.callId, STATUS.nca_s_fault_unspec, false, r.contextId);
       },
       (err: unknown) => {
         this.inFlight.delete(r.callId);
-        if (!state.orphaned) this.sendFault(r.callId, faultStatus(err, state.abort.signal.aborted), false, r.contextId);
+        if (!call.orphaned) this.sendFault(r.callId, faultStatus(err, call.aborted), false, r.contextId);
       },
     );
   }
@@ -484,6 +484,40 @@ export class ServerConnection {
       });
       this.send(protectFrame(built, this.security));
     }
+  }
+}
+
+/** One call being executed. Its AbortSignal is only made when a handler asks for it: most never do. */
+class ServerCall implements CallContext {
+  readonly opnum: number;
+  readonly callId: number;
+  readonly object: string | undefined;
+  orphaned = false;
+  aborted = false;
+  private controller: AbortController | undefined;
+  constructor(
+    r: Reassembly,
+    readonly iface: RpcInterface,
+    readonly identity: CallIdentity,
+    readonly authLevel: number,
+    readonly handles: AssociationGroup['handles'],
+    readonly sessionKey: Buffer | undefined,
+    readonly clientAddress: string | undefined,
+  ) {
+    this.opnum = r.opnum;
+    this.callId = r.callId;
+    this.object = r.object;
+  }
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+  abort(): void {
+    this.aborted = true;
+    this.controller?.abort();
   }
 }
 

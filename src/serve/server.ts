@@ -110,7 +110,8 @@ export async function startServe(cfg: ServeConfig, log: Logger = jsonLogger(cfg.
             },
           }
         : {}),
-      log: (e: RrpCallLog) => log('debug', 'call', { ...e }),
+      // the per-call entry is only built when it will be written
+      ...(cfg.logLevel === 'debug' ? { log: (e: RrpCallLog) => log('debug', 'call', { ...e }) } : {}),
       onError: (err, opnum) => log('debug', 'call faulted', { opnum, error: (err as Error).message, code: (err as { code?: string }).code }),
     });
     const ntlmOpts = { accounts, netbiosComputerName: cfg.serverName, netbiosDomainName: domain };

@@ -78,6 +78,9 @@ interface Pending {
   /** The session whose keys encrypted the request (its answer is encrypted too). */
   enc: Session | null;
   open: Open | null;
+  /** performance.now() when it was parked, for the interim response (§3.3.4.2). */
+  parkedAt: number;
+  req: Req;
   settle(status: number, body: Buffer): void;
   cancel(status: number): void;
 }
@@ -107,6 +110,9 @@ class Status extends Error {
 const failWith = (status: number): never => {
   throw new Status(status);
 };
+
+/** A READ or TRANSCEIVE parked this long gets its interim STATUS_PENDING response. */
+const INTERIM_AFTER_MS = 20;
 
 /** Bytes of answers waiting in the socket before the connection stops reading requests. */
 const WRITE_BUFFER_LIMIT = 8 * 1024 * 1024;
@@ -166,6 +172,7 @@ export class ServerConnection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.interimTimer) clearTimeout(this.interimTimer);
     for (const p of [...this.pending]) p.cancel(S.STATUS_CANCELLED);
     for (const s of this.sessions.values()) this.dropSession(s);
     this.sessions.clear();
@@ -782,7 +789,6 @@ export class ServerConnection {
     if (this.pending.size >= this.srv.maxAsyncRequests) return this.errorOut(req, S.STATUS_INSUFFICIENT_RESOURCES);
     const session = req.session!;
     let stopWaiting = () => {};
-    let interimTimer: NodeJS.Timeout | null = null;
     const p: Pending = {
       messageId: req.hdr.messageId,
       asyncId: 0n,
@@ -792,11 +798,12 @@ export class ServerConnection {
       session,
       enc: req.enc,
       open,
+      parkedAt: 0,
+      req,
       settle: (status, body) => {
         if (!this.pending.delete(p)) return;
         open.pending.delete(p);
         stopWaiting();
-        if (interimTimer) clearTimeout(interimTimer);
         this.sendFinal(p, req, status, body);
       },
       cancel: (status) => p.settle(status, M.encodeErrorResponse()),
@@ -814,12 +821,29 @@ export class ServerConnection {
       // a compound reply cannot wait: answer STATUS_PENDING for this part now
       return this.interim(p, req);
     }
-    // most RPC answers come within microseconds; go async only for ones that really wait
-    interimTimer = setTimeout(() => {
-      interimTimer = null;
-      if (this.pending.has(p) && !this.closed) this.send([this.interim(p, req)], req.enc);
-    }, 20);
+    // most RPC answers come within microseconds; go async only for ones that really wait. One timer
+    // per connection looks at every parked request (a timer per READ costs more than the READ).
+    p.parkedAt = performance.now();
+    this.armInterimTimer();
     return null;
+  }
+
+  private interimTimer: NodeJS.Timeout | null = null;
+
+  private armInterimTimer(): void {
+    if (this.interimTimer || this.closed) return;
+    this.interimTimer = setTimeout(() => {
+      this.interimTimer = null;
+      if (this.closed) return;
+      const due = performance.now() - INTERIM_AFTER_MS;
+      let waiting = false;
+      for (const p of this.pending) {
+        if (p.interimSent) continue;
+        if (p.parkedAt <= due) this.send([this.interim(p, p.req)], p.enc);
+        else waiting = true;
+      }
+      if (waiting) this.armInterimTimer();
+    }, INTERIM_AFTER_MS);
   }
 
   private interim(p: Pending, req: Req): Out {

@@ -14,7 +14,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writeHive, readHive } from '../../formats/regf/index.js';
-import { guidToBytes, guidToString, NdrError, type ContextHandle } from '../../ndr/index.js';
+import { NdrError, type ContextHandle } from '../../ndr/index.js';
 import type { KeyHandle, RegistrySession, RegistryStore, Token } from '../../registry/index.js';
 import { REG_OPTION_BACKUP_RESTORE, REG_OPTION_OPEN_LINK, toolName } from '../../registry/index.js';
 import type { ContextHandleTable } from '../../rpc/context-handles.js';
@@ -78,28 +78,13 @@ export function tokenFromIdentity(id: CallIdentity): Token | undefined {
   }
 }
 
+const closeOnRundown = (e: OpenKey) => e.session.closeKey(e.key);
+
 interface OpenKey {
   session: RegistrySession;
   key: KeyHandle;
   /** Where the handle points, for logs. */
   name: string;
-}
-
-// a call looks its handle up more than once: convert each decoded handle object once
-const handleBytes = new WeakMap<ContextHandle, Buffer>();
-
-function toBuf(h: ContextHandle): Buffer {
-  const known = handleBytes.get(h);
-  if (known) return known;
-  const b = Buffer.alloc(20);
-  handleBytes.set(h, b);
-  b.writeUInt32LE(h.attributes >>> 0, 0);
-  guidToBytes(h.uuid, b, 4);
-  return b;
-}
-
-function toCtx(b: Buffer): ContextHandle {
-  return { attributes: b.readUInt32LE(0), uuid: guidToString(b, 4) };
 }
 
 /** An RRP_UNICODE_STRING's text without its terminator(s); null when Buffer is NULL (§2.2.4). */
@@ -143,6 +128,7 @@ type AnyOp = { opnum: number; decodeRequest(b: Buffer): any; encodeResponse(v: a
 export class RrpServer {
   private readonly opts: RrpServerOptions;
   private readonly sessions = new WeakMap<ContextHandleTable, Map<string, RegistrySession>>();
+  private readonly lastSession = new WeakMap<CallIdentity, { handles: ContextHandleTable; session: RegistrySession }>();
   /** Hives grafted by BaseRegLoadKey (tool paths, upper case), the only keys BaseRegUnLoadKey takes. */
   private readonly loaded = new Set<string>();
   private inFlight = 0;
@@ -205,10 +191,9 @@ export class RrpServer {
     add(
       T.BaseRegCloseKey,
       async (req, call) => {
-        const buf = toBuf(req.hKey);
-        const k = call.handles.get<OpenKey>(buf);
+        const k = call.handles.lookup<OpenKey>(req.hKey);
         k.session.closeKey(k.key);
-        call.handles.close(buf);
+        call.handles.remove(req.hKey);
         return { hKey: NULL_HKEY, returns: ERROR_SUCCESS };
       },
       (req, status) => ({ hKey: req.hKey, returns: status }),
@@ -522,16 +507,14 @@ export class RrpServer {
 
   private async run(op: AnyOp, stub: Buffer, call: CallContext, fn: (req: any, call: CallContext) => Promise<any>, fail: (req: any, status: number) => any): Promise<Buffer> {
     const req = op.decodeRequest(stub); // NdrError: the runtime answers fault 0x6F7
-    const started = performance.now();
+    const log = this.opts.log;
+    const started = log ? performance.now() : 0;
     let res: any;
     let keyName: string | undefined;
     this.inFlight++;
     try {
       if (this.shuttingDown && op.opnum !== 32 && op.opnum !== 33) throw win32('ERROR_WRITE_PROTECT', 'the server is shutting down');
-      if (req.hKey) {
-        const b = toBuf(req.hKey);
-        if (call.handles.has(b)) keyName = call.handles.get<OpenKey>(b).name;
-      }
+      if (log && req.hKey && call.handles.contains(req.hKey)) keyName = call.handles.lookup<OpenKey>(req.hKey).name;
       res = await fn(req, call);
     } catch (err) {
       if (err instanceof Win32Error) res = fail(req, err.status);
@@ -543,7 +526,7 @@ export class RrpServer {
     } finally {
       if (--this.inFlight === 0) for (const f of this.idle.splice(0)) f();
     }
-    this.opts.log?.({
+    if (log) log({
       opnum: op.opnum,
       op: opName(op.opnum),
       caller: call.identity.anonymous ? '(anonymous)' : `${call.identity.domain}\\${call.identity.user}`,
@@ -558,6 +541,9 @@ export class RrpServer {
 
   /** The registry session of this association for the caller's token. */
   private session(call: CallContext): RegistrySession {
+    // the RPC runtime keeps one identity object per connection: most calls find their session here
+    const hit = this.lastSession.get(call.identity);
+    if (hit && hit.handles === call.handles) return hit.session;
     const token = (this.opts.tokenFor ?? tokenFromIdentity)(call.identity);
     if (!token) throw win32('ERROR_ACCESS_DENIED', 'no valid credentials');
     let byUser = this.sessions.get(call.handles);
@@ -565,6 +551,7 @@ export class RrpServer {
     const id = `${token.user.toString()}|${[...token.groups].map(String).join(',')}|${[...token.privileges].join(',')}`;
     let s = byUser.get(id);
     if (!s) byUser.set(id, (s = this.opts.store.openSession(token)));
+    this.lastSession.set(call.identity, { handles: call.handles, session: s });
     return s;
   }
 
@@ -575,12 +562,12 @@ export class RrpServer {
 
   private register(call: CallContext, session: RegistrySession, key: KeyHandle, label: string): ContextHandle {
     const entry: OpenKey = { session, key, name: label };
-    return toCtx(call.handles.create(entry, (e) => e.session.closeKey(e.key)));
+    return call.handles.open(entry, closeOnRundown);
   }
 
   /** The open key behind hKey; a handle unknown to this association faults (context mismatch). */
   private key(call: CallContext, h: ContextHandle, _invalid?: 'ERROR_INVALID_PARAMETER'): OpenKey {
-    return call.handles.get<OpenKey>(toBuf(h));
+    return call.handles.lookup<OpenKey>(h);
   }
 
   /** lpData/lpcbData/lpcbLen of QueryValue and EnumValue (§3.1.5.11, §3.1.5.17, <21>). */
