@@ -69,7 +69,8 @@ function inflateBlock(deflated: Buffer, dictionary: Buffer | undefined, plain: n
   let result: { buffer: Buffer; engine: { bytesWritten: number } };
   try {
     // maxOutputLength must be ≥ 1; a block that should be empty but inflates to 1 byte is caught below.
-    result = inflateRawSync(deflated, { dictionary, maxOutputLength: Math.max(plain, 1), info: true }) as unknown as typeof result;
+    // chunkSize: one output buffer for the whole block (zlib's minimum is 64).
+    result = inflateRawSync(deflated, { dictionary, maxOutputLength: Math.max(plain, 1), chunkSize: Math.max(plain, 64), info: true }) as unknown as typeof result;
   } catch (e) {
     const err = e as { code?: string; message?: string };
     if (err.code === 'ERR_BUFFER_TOO_LARGE') {

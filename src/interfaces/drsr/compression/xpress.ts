@@ -77,28 +77,41 @@ export function decompressLz77(data: Uint8Array, uncompressedSize: number, opts?
 function decompressLz77Into(input: Buffer, start: number, stop: number, out: Buffer, outStart: number, outLimit: number): number {
   let i = start;
   let o = outStart;
-  let flags = 0;
+  let flags = 0; // the unread flag bits, next one in the most significant bit
   let flagCount = 0;
   let halfByte = -1; // where the shared length nibble byte is, while its high nibble is unused
   for (;;) {
     if (flagCount === 0) {
       if (i === stop) return o;
       if (stop - i < 4) throw new DrsCompressionError('ERR_DRS_COMPRESSION_TRUNCATED', 'XPRESS', i, 'a 4-byte flags word');
-      flags = input.readUInt32LE(i);
+      flags = (input[i]! | (input[i + 1]! << 8) | (input[i + 2]! << 16) | (input[i + 3]! << 24)) >>> 0;
       i += 4;
       flagCount = 32;
     }
-    flagCount--;
-    if ((flags & (1 << flagCount)) === 0) {
-      if (i === stop) return o;
-      if (o === outLimit) throw new DrsCompressionError('ERR_DRS_COMPRESSION_SIZE', 'XPRESS', i, 'no more data (the chunk is full)', 'a literal byte');
-      out[o++] = input[i++]!;
-      continue;
+    // A run of 0 bits is a run of literals: copy them at once.
+    const run = Math.min(Math.clz32(flags), flagCount);
+    if (run > 0) {
+      const n = Math.min(run, stop - i);
+      if (n > outLimit - o) throw new DrsCompressionError('ERR_DRS_COMPRESSION_SIZE', 'XPRESS', i + (outLimit - o), 'no more data (the output is full)', 'a literal byte');
+      if (n > 32) {
+        input.copy(out, o, i, i + n);
+        o += n;
+        i += n;
+      } else {
+        for (let k = 0; k < n; k++) out[o++] = input[i++]!;
+      }
+      if (n < run) return o; // the input ends inside the run: that is the end of the stream
+      flagCount -= run;
+      flags = run === 32 ? 0 : (flags << run) >>> 0;
+      if (flagCount === 0) continue;
     }
+    // The next bit is a 1: a match, or the end of the stream if the input ends here.
+    flags = (flags << 1) >>> 0;
+    flagCount--;
     if (i === stop) return o;
     if (stop - i < 2) throw new DrsCompressionError('ERR_DRS_COMPRESSION_TRUNCATED', 'XPRESS', i, 'a 2-byte match');
     const at = i;
-    const word = input.readUInt16LE(i);
+    const word = input[i]! | (input[i + 1]! << 8);
     i += 2;
     let length = word & 7;
     const offset = (word >>> 3) + 1;
@@ -144,7 +157,7 @@ function decompressLz77Into(input: Buffer, start: number, stop: number, out: Buf
 /** Copies an LZ77 match; an overlapping one (offset < length) repeats the last `offset` bytes. */
 function copyMatch(out: Buffer, o: number, offset: number, length: number): number {
   let src = o - offset;
-  if (length <= 16 || offset < 8) {
+  if (length <= 32 || offset < 8) {
     const end = o + length;
     while (o < end) out[o++] = out[src++]!;
     return o;
