@@ -24,7 +24,7 @@ function v2(body: Buffer, syntax = '8a885d04-1ceb-11c9-9fe8-08002b104860'): Buff
   h.writeUInt8(2, 0);
   h.writeUInt8(0x10, 1);
   h.writeUInt16LE(0x40, 2);
-  guidToBytes(syntax).copy(h, 24);
+  h.set(guidToBytes(syntax), 24);
   h.writeUInt32LE(2, 40);
   h.fill(0, 0x40);
   h.writeUInt32LE(body.length, 0x40);
