@@ -12,7 +12,8 @@
 //   openKey(path, { openLink?, view? }) → { path, className, lastWrite, subKeys, values, volatile, link }
 //   keyExists(path) → boolean
 //   setValue(path, name, type, data: Buffer)            creates the key if missing
-//   getValue(path, name) → { type, data } | undefined
+//   getValue(path, name) → { type, data } | undefined   data (here and in every read) is a view of
+//                                                       the store's memory: copy it before changing it
 //   deleteValue(path, name) → boolean                   false when absent
 //   deleteKey(path, { recursive?, link? })              without recursive: ERROR_ACCESS_DENIED if it has subkeys
 //   listSubkeys(path) → string[]                        enumeration order (upper-case name order)

@@ -48,9 +48,11 @@ export class KeyNode implements KeyRecord {
   /** Values in insertion order; `index` (upper name → position) only once there are many. */
   vals: ValueRecord[] | undefined;
   index: Map<string, number> | undefined;
-  /** Values as loaded from a snapshot, still packed in one latin1 string (`packedCount` of them);
-   * unpacked on first touch (see valsOf), so a cold start costs one string per key. */
-  packed: string | undefined;
+  /** Values as loaded from a snapshot, still packed (`packedCount` of them) at `packedAt` in the
+   * tree's slab (all keys' packed values in one Buffer, outside the JS heap), `packedLen` bytes;
+   * -1 when unpacked. Reads decode them on the fly; a write unpacks the key (valsOf). */
+  packedAt = -1;
+  packedLen = 0;
   packedCount = 0;
   constructor(id: number, path: string, className: string, lastWrite: bigint, flags: number, sd: Buffer, parent?: KeyNode) {
     this.id = id;
@@ -66,7 +68,6 @@ export class KeyNode implements KeyRecord {
     this.sorted = undefined;
     this.vals = undefined;
     this.index = undefined;
-    this.packed = undefined;
   }
 }
 
@@ -91,46 +92,42 @@ export function packValues(w: BinWriter, vals: readonly ValueRecord[]): void {
   }
 }
 
-/** A node's values, unpacking them if they are still as the snapshot had them. */
-export function valsOf(n: KeyNode): ValueRecord[] | undefined {
-  if (n.packed !== undefined) {
-    const b = Buffer.from(n.packed, 'latin1');
-    const r = new BinReader(b, 'registry snapshot');
-    const vals: ValueRecord[] = new Array(n.packedCount);
-    for (let i = 0; i < n.packedCount; i++) {
-      const name = r.str();
-      const type = r.u32();
-      vals[i] = new StoredValue(name, type, r.rawBytes());
-    }
-    n.packed = undefined;
-    n.vals = vals;
-  }
-  return n.vals;
+/** A reader over a packed node's values. */
+function packedReader(slab: Buffer, n: KeyNode): BinReader {
+  return new BinReader(slab, 'registry snapshot', n.packedAt, n.packedAt + n.packedLen);
 }
-/** Decodes packed values (a snapshot's form) into fresh records, leaving the node packed: reads and
- * enumeration do not grow memory; only a write unpacks a key for good. */
-function decodePacked(n: KeyNode): ValueRecord[] {
-  const r = new BinReader(Buffer.from(n.packed!, 'latin1'), 'registry snapshot');
-  const vals: ValueRecord[] = new Array(n.packedCount);
+
+// Packed keys decoded lately: enumeration by index (BaseRegEnumValue) asks for the same key's list
+// once per value. Bounded, so that a full enumeration does not keep the whole registry decoded; a
+// packed key never changes without being unpacked (unpack), which drops its entry.
+const decoded = new Map<KeyNode, ValueRecord[]>();
+const DECODED_MAX = 256;
+
+/** Decodes packed values into records whose data are views of the slab (no copy: reads and
+ * enumeration allocate no buffers and do not grow memory). */
+function decodePacked(slab: Buffer, n: KeyNode): ValueRecord[] {
+  let vals = decoded.get(n);
+  if (vals) return vals;
+  const r = packedReader(slab, n);
+  vals = new Array(n.packedCount);
   for (let i = 0; i < n.packedCount; i++) {
     const name = r.str();
     const type = r.u32();
     vals[i] = { name, type, data: r.bytes() };
   }
+  if (decoded.size >= DECODED_MAX) decoded.clear();
+  decoded.set(n, vals);
   return vals;
 }
 
-/** One packed value by upper-case name, without unpacking the node. */
-function findPacked(n: KeyNode, uname: string): ValueRecord | undefined {
-  const r = new BinReader(Buffer.from(n.packed!, 'latin1'), 'registry snapshot');
+/** One packed value by upper-case name. */
+function findPacked(slab: Buffer, n: KeyNode, uname: string): ValueRecord | undefined {
+  const r = packedReader(slab, n);
   for (let i = 0; i < n.packedCount; i++) {
     const name = r.str();
     const type = r.u32();
-    const len = r.u32();
-    if (name === uname || (name.length === uname.length && upcase(name) === uname)) {
-      return { name, type, data: r.buf.subarray(r.pos, r.pos + len) };
-    }
-    r.pos += len;
+    const data = r.bytes();
+    if (name === uname || (name.length === uname.length && upcase(name) === uname)) return { name, type, data };
   }
   return undefined;
 }
@@ -140,6 +137,8 @@ const INDEX_AT = 16;
 
 export class MemoryTree implements StoreReader {
   readonly byPath = new Map<string, KeyNode>();
+  /** Packed values of the keys loaded from a snapshot (see KeyNode.packedAt). */
+  slab: Buffer = Buffer.alloc(0);
   nextId = 1;
   readonly root: KeyNode;
 
@@ -171,20 +170,37 @@ export class MemoryTree implements StoreReader {
   valuesNow(upath: string): ValueRecord[] {
     const n = this.byPath.get(upath);
     if (!n) return EMPTY;
-    if (n.packed !== undefined) return decodePacked(n);
+    if (n.packedAt >= 0) return decodePacked(this.slab, n);
     return n.vals ?? EMPTY;
   }
   valueNow(upath: string, uname: string): ValueRecord | undefined {
     const n = this.byPath.get(upath);
     if (!n) return undefined;
-    if (n.packed !== undefined) return findPacked(n, uname);
+    if (n.packedAt >= 0) return findPacked(this.slab, n, uname);
     const i = this.findValue(n, uname);
     return i < 0 ? undefined : n.vals![i];
   }
 
+  /** A node's values as mutable records, unpacking them if they are still as the snapshot had them. */
+  valsOf(n: KeyNode): ValueRecord[] | undefined {
+    if (n.packedAt >= 0) {
+      decoded.delete(n);
+      const r = packedReader(this.slab, n);
+      const vals: ValueRecord[] = new Array(n.packedCount);
+      for (let i = 0; i < n.packedCount; i++) {
+        const name = r.str();
+        const type = r.u32();
+        vals[i] = new StoredValue(name, type, r.rawBytes());
+      }
+      n.packedAt = -1;
+      n.vals = vals;
+    }
+    return n.vals;
+  }
+
   /** Position of a value by upper-case name, -1 if absent. */
   findValue(n: KeyNode, uname: string): number {
-    const vals = valsOf(n);
+    const vals = this.valsOf(n);
     if (!vals) return -1;
     if (vals.length > INDEX_AT) {
       if (!n.index) {
@@ -311,6 +327,7 @@ export class MemoryTree implements StoreReader {
     }
   }
   undeleteValueRaw(n: KeyNode, gone: { old: ValueRecord; at: number }): void {
+    this.valsOf(n);
     (n.vals ??= []).splice(gone.at, 0, gone.old);
     n.index = undefined;
   }

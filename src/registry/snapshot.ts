@@ -56,9 +56,9 @@ export function encodeSnapshot(tree: MemoryTree, generation: number): Buffer {
     w.u32(n.flags);
     w.u32(nodeSd[i]!);
     // Values: u32 count, u32 byte length, then the packed values (kept packed in memory on load).
-    if (n.packed !== undefined) {
+    if (n.packedAt >= 0) {
       w.u32(n.packedCount);
-      w.rawBytes(n.packed);
+      w.bytes(tree.slab.subarray(n.packedAt, n.packedAt + n.packedLen));
     } else {
       const vals = n.vals ?? [];
       w.u32(vals.length);
@@ -97,6 +97,9 @@ export function decodeSnapshot(buf: Buffer): Snapshot {
   const count = r.u32();
   if (count === 0 || count > r.left / 32) throw new FormatError(FORMAT, r.pos, 'a key count that fits the file');
   const nodes: KeyNode[] = new Array(count);
+  // Where each key's packed values are in `buf` (gathered into the tree's slab at the end).
+  const blobs: (Buffer | undefined)[] = new Array(count);
+  let slabBytes = 0;
   let tree: MemoryTree | undefined;
   for (let i = 0; i < count; i++) {
     const at = r.pos;
@@ -124,14 +127,27 @@ export function decodeSnapshot(buf: Buffer): Snapshot {
     nodes[i] = node;
     const nvals = r.u32();
     if (nvals > r.left / 12) throw new FormatError(FORMAT, r.pos, 'a value count that fits the file');
-    const blob = r.rawBytes();
+    const blob = r.bytes();
     if (nvals > 0) {
       if (blob.length < nvals * 12) throw new FormatError(FORMAT, r.pos, 'values that fit their block');
-      node.packed = blob;
+      blobs[i] = blob;
+      slabBytes += blob.length;
       node.packedCount = nvals;
     }
   }
   if (r.left !== 0) throw new FormatError(FORMAT, r.pos, 'end of snapshot', `${r.left} extra bytes`);
+  // One copy of all packed values: the file's buffer (keys and all) is not kept.
+  const slab = Buffer.allocUnsafeSlow(slabBytes);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const blob = blobs[i];
+    if (!blob) continue;
+    blob.copy(slab, at);
+    nodes[i]!.packedAt = at;
+    nodes[i]!.packedLen = blob.length;
+    at += blob.length;
+  }
+  tree!.slab = slab;
   tree!.nextId = Math.max(tree!.nextId, nextId);
   return { tree: tree!, generation };
 }

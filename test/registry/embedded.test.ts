@@ -121,6 +121,24 @@ describe('embedded backend', () => {
     await s3.close();
   });
 
+  it('reads and enumeration of a loaded store leave keys packed; a write unpacks only its key', async () => {
+    const dir = tempDir();
+    const s1 = await RegistryStore.open({ data: dir });
+    for (let k = 0; k < 3; k++) for (let i = 0; i < 5; i++) await s1.setValue(`HKLM\\Software\\L\\K${k}`, `v${i}`, REG_DWORD, dw(i));
+    await (s1.backend as EmbeddedBackend).compact();
+    await s1.close();
+    const s2 = await RegistryStore.open({ data: dir });
+    const tree = (s2.backend as EmbeddedBackend).tree;
+    const node = (k: number) => tree.node(`MACHINE\\SOFTWARE\\L\\K${k}`)!;
+    expect((await s2.listValues('HKLM\\Software\\L\\K0')).map((v) => v.data.readUInt32LE(0))).toEqual([0, 1, 2, 3, 4]);
+    expect(await s2.getValue('HKLM\\Software\\L\\K1', 'V3')).toEqual({ type: REG_DWORD, data: dw(3) });
+    expect([0, 1, 2].map((k) => node(k).packedAt >= 0)).toEqual([true, true, true]);
+    await s2.setValue('HKLM\\Software\\L\\K1', 'v3', REG_DWORD, dw(33));
+    expect([0, 1, 2].map((k) => node(k).packedAt >= 0)).toEqual([true, false, true]);
+    expect((await s2.listValues('HKLM\\Software\\L\\K1')).map((v) => [v.name, v.data.readUInt32LE(0)])).toEqual([['v0', 0], ['v1', 1], ['v2', 2], ['v3', 33], ['v4', 4]]);
+    await s2.close();
+  });
+
   it('a damaged journal that is not the last one refuses to open (ERROR_REGISTRY_CORRUPT)', async () => {
     const dir = tempDir();
     const s1 = await RegistryStore.open({ data: dir });
