@@ -52,9 +52,11 @@ async function connect(): Promise<DrsClient> {
   return DrsClient.connect({ host: dc.ip, user: dc.user, domain: dc.domain, password: dc.password });
 }
 
-async function replicateAll(c: DrsClient, o: { nc: string; secrets?: boolean; state?: ReplicationState; maxObjects?: number; stateFile?: string }) {
+async function replicateAll(c: DrsClient, o: { nc: string; secrets?: boolean; state?: ReplicationState; maxObjects?: number; stateFile?: string; onPage?: (n: number) => void; getAncestors?: boolean }) {
   const objects: ReplicatedObject[] = [];
   const links: ReplicatedLink[] = [];
+  const retries: string[] = [];
+  const missingTargets: string[] = [];
   let pages = 0;
   const state = await replicate(c, {
     nc: o.nc,
@@ -62,14 +64,18 @@ async function replicateAll(c: DrsClient, o: { nc: string; secrets?: boolean; st
     ...(o.state ? { state: o.state } : {}),
     secrets: o.secrets ?? false,
     maxObjects: o.maxObjects ?? 1000,
+    getAncestors: o.getAncestors ?? false,
     onPage: (p, next) => {
       objects.push(...p.objects);
       links.push(...p.links);
+      retries.push(...p.retries);
+      missingTargets.push(...p.missingTargets);
       pages++;
       if (o.stateFile) saveState(o.stateFile, next);
+      o.onPage?.(p.number);
     },
   });
-  return { objects, links, pages, state };
+  return { objects, links, pages, state, retries, missingTargets };
 }
 
 beforeAll(async () => {
@@ -246,12 +252,58 @@ describe('DRSR replication from the Samba AD DC', () => {
     try {
       const conf = await replicateAll(c, { nc: `CN=Configuration,${BASE}` });
       expect(new Set(conf.objects.map((o) => o.guid))).toEqual(new Set(ldbObjects(`CN=Configuration,${BASE}`, []).keys()));
+      // its links into the domain NC (msDS-hasMasterNCs...) have no target here, and need none
+      expect(conf.links.some((l) => typeof l.value === 'string' && l.value.endsWith(BASE) && !l.value.includes('CN=Configuration'))).toBe(true);
+      expect(conf.retries).not.toContain('GET_TGT');
+      expect(conf.missingTargets).toEqual([]);
     } finally {
       await c.close();
     }
     expect(schema.size).toBe([...ldbObjects(SCHEMA_NC, ['objectClass']).values()].filter((o) => o.objectClass?.includes('attributeSchema')).length);
     expect(schema.attributeByName('msDS-KeyVersionNumber')?.syntax).toBe(9);
   }, 600_000);
+
+  it('asks again with GET_TGT, once, when a link arrives before its target (a member added mid-cycle)', async () => {
+    const group = `CN=LabTgtGroup,CN=Users,${BASE}`;
+    const late = `CN=LabTgtLate,CN=Users,${BASE}`;
+    for (const dn of [late, group]) {
+      try {
+        ldb('ldbdel', ['-H', sam, dn]);
+      } catch {
+        // not there
+      }
+    }
+    // a group created now is among the last objects of the cycle; the member is created after the
+    // cycle began, so it is not in the DC's list for this cycle, yet the group's member values (read
+    // when the DC reaches the group) name it: Samba sends that link before (without) its target
+    ldb('ldbadd', ['-H', sam], `dn: ${group}\nobjectClass: group\nsAMAccountName: LabTgtGroup\n`);
+    const c = await connect();
+    let r: Awaited<ReturnType<typeof replicateAll>>;
+    try {
+      r = await replicateAll(c, {
+        nc: BASE,
+        maxObjects: 200,
+        // parents first from the start: a GET_ANC restart would take a new snapshot, member included
+        getAncestors: true,
+        onPage: (n) => {
+          if (n !== 1) return;
+          ldb('ldbadd', ['-H', sam], `dn: ${late}\nobjectClass: user\nsAMAccountName: LabTgtLate\n`);
+          ldb('ldbmodify', ['-H', sam], `dn: ${group}\nchangetype: modify\nadd: member\nmember: ${late}\n`);
+        },
+      });
+    } finally {
+      await c.close();
+    }
+    const lateGuid = [...ldbObjects(late, []).keys()][0]!;
+    const groupGuid = [...ldbObjects(group, []).keys()][0]!;
+    expect(r.retries).toEqual(['GET_TGT']);
+    expect(r.missingTargets).toEqual([]);
+    expect(r.objects.filter((o) => o.guid === lateGuid).map((o) => o.dn)).toEqual([late]);
+    expect(r.links.some((l) => l.guid === groupGuid && l.attribute === 'member' && l.targetGuid === lateGuid && l.present)).toBe(true);
+    // every object once, although the DC started the cycle again for the retry
+    expect(r.objects.length).toBe(new Set(r.objects.map((o) => o.guid)).size);
+    for (const dn of [late, group]) ldb('ldbdel', ['-H', sam, dn]);
+  }, 300_000);
 
   it('reports a bad NC as a typed error', async () => {
     const c = await connect();

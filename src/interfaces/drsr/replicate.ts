@@ -20,7 +20,7 @@ import type { REPLENTINFLIST_t } from './types.js';
 // DRS_OPTIONS (§5.41) and DRS_MORE_OPTIONS (§5.42) bits we use.
 export const DRS_OPTIONS = {
   WRIT_REP: 0x10, INIT_SYNC: 0x20, GET_ANC: 0x800, GET_NC_SIZE: 0x1000, FULL_SYNC_PACKET: 0x20000,
-  SPECIAL_SECRET_PROCESSING: 0x400000, GET_ALL_GROUP_MEMBERSHIP: 0x80000000,
+  SPECIAL_SECRET_PROCESSING: 0x400000, USE_COMPRESSION: 0x10000000, GET_ALL_GROUP_MEMBERSHIP: 0x80000000,
 } as const;
 export const DRS_GET_TGT = 0x1;
 
@@ -56,7 +56,16 @@ export interface Page {
   more: boolean;
   /** The DC's estimate of the NC's object count (first page, with GET_NC_SIZE). */
   ncSizeObjects: number;
+  /** Flags this page's request gained on a retry (GET_ANC for a missing parent, GET_TGT for a missing
+   * link target); each at most once per cycle. */
+  retries: ('GET_ANC' | 'GET_TGT')[];
+  /** GUIDs of link targets in this NC that were neither received nor known, even after GET_TGT (a DC
+   * may still send such a link, e.g. when the target was created after the cycle began). */
+  missingTargets: string[];
 }
+
+/** What replicate() needs of a DrsClient (a test can stand in for the DC). */
+export type ReplicationSource = Pick<DrsClient, 'getNCChanges' | 'sessionKey' | 'requestVersion' | 'useCompression'>;
 
 export interface ReplicateOptions {
   nc: string;
@@ -68,11 +77,14 @@ export interface ReplicateOptions {
   maxBytes?: number;
   /** Ask for ancestors first from the start (otherwise only when a parent is missing). */
   getAncestors?: boolean;
-  /** Ask for link targets before the links (DRS_GET_TGT, §5.42). */
+  /** Ask for link targets before the links from the start (DRS_GET_TGT, §5.42); otherwise only on a
+   * retry, when a link's target in this NC is neither received nor known. */
   getTargets?: boolean;
   schema?: Schema;
   /** Our DSA identity for uuidDsaObjDest (any stable GUID for a non-DC client). */
   dsaGuid?: string;
+  /** Roots of NCs below `nc` beyond those AD's naming tells (see inNc). */
+  childNcs?: string[];
   /** Safety cap on pages per cycle. */
   maxPages?: number;
   signal?: AbortSignal;
@@ -139,6 +151,39 @@ function stampFingerprint(e: REPLENTINFLIST_t): string | undefined {
   return h.digest('base64').slice(0, 12);
 }
 
+/** DN comparison for the in-NC test: RDN attribute names and values are case-insensitive in AD. */
+const dnKey = (dn: string) => dn.toLowerCase().replace(/\s*([,=])\s*/g, '$1');
+
+/**
+ * Whether `dn` lies in the NC rooted at `ncDn` and not in a child NC. The NC root's subRefs would list
+ * the children but are not replicated (systemFlags FLAG_ATTR_NOT_REPLICATED), so the children are told
+ * by how AD names NCs ([MS-ADTS] §3.1.1.1.5): directly below an NC root, a `DC=` RDN is the head of a
+ * child domain or application NC (DomainDnsZones...), `CN=Configuration` below a domain is the
+ * configuration NC and `CN=Schema` below that the schema NC. `childNcs` adds NC roots the caller knows.
+ */
+export function inNc(dn: string, ncDn: string, childNcs: string[] = []): boolean {
+  const d = dnKey(dn);
+  const under = (root: string) => {
+    const r = dnKey(root);
+    return d === r || d.endsWith(`,${r}`);
+  };
+  if (!under(ncDn) || childNcs.some(under)) return false;
+  const r = dnKey(ncDn);
+  if (d === r) return true;
+  const below = firstRdn(d.slice(0, d.length - r.length - 1).split(/(?<!\\),/).pop()!);
+  if (below.startsWith('dc=')) return false;
+  if (below === 'cn=configuration' && r.startsWith('dc=')) return false;
+  if (below === 'cn=schema' && r.startsWith('cn=configuration,')) return false;
+  return true;
+}
+
+interface DecodedPage {
+  objects: ReplicatedObject[];
+  links: ReplicatedLink[];
+  /** Present link values whose target is in the NC but neither in this page nor in the tree. */
+  missingTargets: string[];
+}
+
 /** Decodes one reply page into plain records, updating `tree`. Throws MissingParent (retry with GET_ANC). */
 function decodePage(
   r: GetNCChangesReply,
@@ -147,7 +192,8 @@ function decodePage(
   rootDn: { dn: string },
   sessionKey: Buffer | null,
   allowMissingParent: boolean,
-): { objects: ReplicatedObject[]; links: ReplicatedLink[] } {
+  childNcs: string[] = [],
+): DecodedPage {
   const pt = PrefixTable.fromWire(r.PrefixTableSrc);
   const infoCache = new Map<number, AttributeInfo>();
   const info = (t: number): AttributeInfo => {
@@ -213,13 +259,17 @@ function decodePage(
     });
   }
   const links: ReplicatedLink[] = [];
+  const missing = new Set<string>();
   for (const v of r.rgValues ?? []) {
     const a = info(v.attrTyp);
     const holder = v.pObject;
     const val = v.Aval.pVal ?? Buffer.alloc(0);
     let targetGuid: string | null = null;
     try {
-      targetGuid = readPackedDsname(val).guid;
+      const target = readPackedDsname(val);
+      targetGuid = target.guid;
+      // a link into another NC (configuration -> domain, say) has no target to wait for here
+      if (v.fIsPresent !== 0 && targetGuid && !tree[targetGuid] && target.dn && inNc(target.dn, rootDn.dn, childNcs)) missing.add(targetGuid);
     } catch {
       // not a DN-shaped value; decodeValue below reports it
     }
@@ -235,12 +285,13 @@ function decodePage(
       version: v.MetaData.MetaData.dwVersion,
     });
   }
-  return { objects, links };
+  return { objects, links, missingTargets: [...missing] };
 }
 
 /** One reply page decoded on its own (no state, bootstrap schema unless given, secrets left out). */
 export function decodeReplyPage(r: GetNCChangesReply, schema: Schema = Schema.bootstrap(), sessionKey: Buffer | null = null): { objects: ReplicatedObject[]; links: ReplicatedLink[] } {
-  return decodePage(r, schema, {}, { dn: '' }, sessionKey, true);
+  const { objects, links } = decodePage(r, schema, {}, { dn: '' }, sessionKey, true);
+  return { objects, links };
 }
 
 function secretValue(name: string, clear: Buffer): unknown {
@@ -254,7 +305,7 @@ function secretValue(name: string, clear: Buffer): unknown {
  * Runs one replication cycle of `nc` (full when the state is empty, else incremental), resuming a
  * cycle that a previous run did not finish. Returns the final state.
  */
-export async function replicate(client: DrsClient, o: ReplicateOptions): Promise<ReplicationState> {
+export async function replicate(client: ReplicationSource, o: ReplicateOptions): Promise<ReplicationState> {
   const st: ReplicationState = o.state ?? emptyState(o.nc);
   const schema = o.schema ?? Schema.bootstrap();
   const sessionKey = o.secrets ? client.sessionKey : null;
@@ -263,7 +314,12 @@ export async function replicate(client: DrsClient, o: ReplicateOptions): Promise
   for (const [g, n] of Object.entries(st.tree)) if (n[0] === '') rootDn.dn = dnFromTree(st.tree, g, o.nc) ?? o.nc;
   let flags = DRS_OPTIONS.INIT_SYNC | DRS_OPTIONS.WRIT_REP | DRS_OPTIONS.GET_ALL_GROUP_MEMBERSHIP | DRS_OPTIONS.GET_NC_SIZE;
   if (!o.secrets) flags |= DRS_OPTIONS.SPECIAL_SECRET_PROCESSING; // withhold secrets (§4.1.10.5.8)
+  // V7 replies (compressed V6/V9), only from a DC that offers them (offersCompression)
+  if (client.useCompression) flags |= DRS_OPTIONS.USE_COMPRESSION;
   if (o.getAncestors || st.cycle.getAncestors) flags |= DRS_OPTIONS.GET_ANC;
+  let moreFlags = o.getTargets || st.cycle.getTargets ? DRS_GET_TGT : 0;
+  // ulMoreFlags exists in V10 requests only
+  const canGetTargets = client.requestVersion === 10;
   const pas = PrefixTable.standard().toWire();
   const maxPages = o.maxPages ?? 1_000_000;
   for (let page = 1; ; page++) {
@@ -286,25 +342,38 @@ export async function replicate(client: DrsClient, o: ReplicateOptions): Promise
       pPartialAttrSet: null,
       pPartialAttrSetEx: null,
       PrefixTableDest: pas,
-      // DRS_GET_TGT only on request: our mirror keeps link values whether or not it has seen the target,
-      // so the DC-side retry on ERROR_DS_DRA_RECYCLED_TARGET (§4.1.10.6.14) never arises here
-      ulMoreFlags: o.getTargets ? DRS_GET_TGT : 0,
+      ulMoreFlags: moreFlags,
     };
     let reply: GetNCChangesReply;
-    let decoded: { objects: ReplicatedObject[]; links: ReplicatedLink[] };
-    // the tree is only changed by a page we keep: decode into a copy, swap on success
-    let tree = { ...st.tree };
-    reply = await client.getNCChanges(req);
-    try {
-      decoded = decodePage(reply, schema, tree, rootDn, sessionKey, (flags & DRS_OPTIONS.GET_ANC) !== 0);
-    } catch (err) {
-      if (!(err instanceof MissingParent)) throw err;
-      // ERROR_DS_DRA_MISSING_PARENT: the same request again with ancestors first (§4.1.10.6.1)
-      flags |= DRS_OPTIONS.GET_ANC;
-      req.ulFlags = flags >>> 0;
-      tree = { ...st.tree };
+    let decoded: DecodedPage;
+    let tree: ReplicationState['tree'];
+    const retries: Page['retries'] = [];
+    // Each retry adds a flag that was not set before, so a page is asked for at most three times. The
+    // DC answers a repeated high-water mark by starting the cycle again from it (Samba: from its
+    // highest_usn), with the new flag; objects it sends again are delivered once (stampFingerprint).
+    for (;;) {
       reply = await client.getNCChanges(req);
-      decoded = decodePage(reply, schema, tree, rootDn, sessionKey, true);
+      // the tree is only changed by a page we keep: decode into a copy, swap on success
+      tree = { ...st.tree };
+      try {
+        decoded = decodePage(reply, schema, tree, rootDn, sessionKey, (flags & DRS_OPTIONS.GET_ANC) !== 0, o.childNcs ?? []);
+      } catch (err) {
+        if (!(err instanceof MissingParent) || flags & DRS_OPTIONS.GET_ANC) throw err;
+        // ERROR_DS_DRA_MISSING_PARENT: the same request again with ancestors first (§4.1.10.6.1)
+        flags |= DRS_OPTIONS.GET_ANC;
+        req.ulFlags = flags >>> 0;
+        retries.push('GET_ANC');
+        continue;
+      }
+      if (decoded.missingTargets.length && !(moreFlags & DRS_GET_TGT) && canGetTargets) {
+        // a link whose target is in this NC but not here yet: the same request again with the targets
+        // first (DRS_GET_TGT, §5.42; the client side of ERROR_DS_DRA_RECYCLED_TARGET, §4.1.10.6.14)
+        moreFlags |= DRS_GET_TGT;
+        req.ulMoreFlags = moreFlags;
+        retries.push('GET_TGT');
+        continue;
+      }
+      break;
     }
     const more = reply.fMoreData !== 0;
     const next: ReplicationState = {
@@ -312,10 +381,11 @@ export async function replicate(client: DrsClient, o: ReplicateOptions): Promise
       tree,
       invocationId: reply.uuidInvocIdSrc,
       usnvec: [reply.usnvecTo.usnHighObjUpdate.toString(), reply.usnvecTo.usnReserved.toString(), reply.usnvecTo.usnHighPropUpdate.toString()],
-      cycle: more ? { ...st.cycle, ...(flags & DRS_OPTIONS.GET_ANC ? { getAncestors: true } : {}) } : null,
+      cycle: more ? { ...st.cycle, ...(flags & DRS_OPTIONS.GET_ANC ? { getAncestors: true } : {}), ...(moreFlags & DRS_GET_TGT ? { getTargets: true } : {}) } : null,
       utd: more ? st.utd : mergeUtd(st.utd, (reply.pUpToDateVecSrc?.rgCursors ?? []).map(toCursor)),
     };
-    await o.onPage({ ...decoded, number: page, bytes: reply.cNumBytes, more, ncSizeObjects: reply.cNumNcSizeObjects }, next);
+    const { objects, links, missingTargets } = decoded;
+    await o.onPage({ objects, links, missingTargets, retries, number: page, bytes: reply.cNumBytes, more, ncSizeObjects: reply.cNumNcSizeObjects }, next);
     Object.assign(st, next);
     if (!more) return st;
   }

@@ -18,9 +18,9 @@ export interface ReplicationState {
   /** USN_VECTOR as decimal strings: an opaque cookie kept as sent (§5.210). */
   usnvec: [string, string, string];
   utd: Cursor[];
-  /** Set while a cycle is under way: the UTD it started with, and whether it switched to DRS_GET_ANC
+  /** Set while a cycle is under way: the UTD it started with, and whether it switched to DRS_GET_ANC or DRS_GET_TGT
    * (kept so that a resumed cycle asks exactly as the interrupted one did). */
-  cycle: { utd: Cursor[]; getAncestors?: boolean } | null;
+  cycle: { utd: Cursor[]; getAncestors?: boolean; getTargets?: boolean } | null;
   /** objectGUID -> [parent objectGUID or '' for the NC root, RDN ('CN=x'), deleted, fingerprint of the
    * attribute stamps last delivered (a DC may send an object again, §4.1.10.5.7: we deliver it once)]. */
   tree: Record<string, [string, string, boolean?, string?]>;
