@@ -6,6 +6,7 @@ import { ntlmAuth, spnegoAuth, type Credentials } from '../../rpc/auth.js';
 import { RpcClient } from '../../rpc/client.js';
 import { connectTcp } from '../../transport/tcp.js';
 import { NULL_GUID, guidToString, type ContextHandle } from '../../ndr/index.js';
+import { decompressGetChgReplyV7 } from './compression/index.js';
 import { DrsError } from './errors.js';
 import {
   DRSUAPI_SYNTAX, IDL_DRSBind, IDL_DRSCrackNames, IDL_DRSDomainControllerInfo, IDL_DRSGetNCChanges, IDL_DRSGetReplInfo,
@@ -27,12 +28,21 @@ export const DRS_EXT = {
 export const DRS_EXT2 = { ADAM: 0x1, LH_BETA2: 0x2, RECYCLE_BIN: 0x4, GETCHGREPLY_V9: 0x100, RPC_CORRELATIONID_1: 0x400 } as const;
 
 // What a replicating client must advertise (checklist part 2.2): the V6 reply bit for V8/V10 requests and
-// STRONG_ENCRYPTION for secrets, despite product note <12>.
+// STRONG_ENCRYPTION for secrets, despite product note <12>. WHISTLER_BETA3 is the V7 (compressed V6/V9)
+// reply bit that TransformOutput calls DRS_EXT_GETCHGREPLY_V7 (§4.1.10.5.20, §5.39); GETCHG_DEFLATE and
+// W2K3_DEFLATE say we take MSZIP and the WIN2K3 (XPRESS) algorithm.
 export const CLIENT_FLAGS =
-  DRS_EXT.BASE | DRS_EXT.DCINFO_V1 | DRS_EXT.RESTORE_USN_OPTIMIZATION | DRS_EXT.LINKED_VALUE_REPLICATION | DRS_EXT.DCINFO_V2 |
-  DRS_EXT.GET_REPL_INFO | DRS_EXT.STRONG_ENCRYPTION | DRS_EXT.DCINFO_VFFFFFFFF | DRS_EXT.POST_BETA3 | DRS_EXT.GETCHGREQ_V5 |
-  DRS_EXT.GETCHGREQ_V6 | DRS_EXT.NONDOMAIN_NCS | DRS_EXT.GETCHGREQ_V8 | DRS_EXT.GETCHGREPLY_V5 | DRS_EXT.GETCHGREPLY_V6 |
-  DRS_EXT.WHISTLER_BETA3 | DRS_EXT.GETCHGREQ_V10;
+  DRS_EXT.BASE | DRS_EXT.GETCHG_DEFLATE | DRS_EXT.DCINFO_V1 | DRS_EXT.RESTORE_USN_OPTIMIZATION | DRS_EXT.LINKED_VALUE_REPLICATION |
+  DRS_EXT.DCINFO_V2 | DRS_EXT.GET_REPL_INFO | DRS_EXT.STRONG_ENCRYPTION | DRS_EXT.DCINFO_VFFFFFFFF | DRS_EXT.POST_BETA3 |
+  DRS_EXT.GETCHGREQ_V5 | DRS_EXT.GETCHGREQ_V6 | DRS_EXT.NONDOMAIN_NCS | DRS_EXT.GETCHGREQ_V8 | DRS_EXT.GETCHGREPLY_V5 |
+  DRS_EXT.GETCHGREPLY_V6 | DRS_EXT.WHISTLER_BETA3 | DRS_EXT.W2K3_DEFLATE | DRS_EXT.GETCHGREQ_V10;
+
+/** Whether a DC with these extensions can send compressed (V7) replies: it supports V7 and compresses
+ * with MSZIP (GETCHG_DEFLATE) or the WIN2K3 algorithm (W2K3_DEFLATE). Samba sets neither compression bit
+ * (its server only decompresses) and never answers with V7. */
+export function offersCompression(server: Pick<DrsExtensions, 'dwFlags'>): boolean {
+  return (server.dwFlags & DRS_EXT.WHISTLER_BETA3) !== 0 && (server.dwFlags & (DRS_EXT.GETCHG_DEFLATE | DRS_EXT.W2K3_DEFLATE)) !== 0;
+}
 
 /** DRS_EXTENSIONS_INT (§5.39) as plain fields; absent trailing fields read as zero. */
 export interface DrsExtensions {
@@ -99,6 +109,8 @@ export interface DrsConnectOptions {
   /** drsuapi's TCP port; resolved through the endpoint mapper on 135 when absent. */
   port?: number;
   timeoutMs?: number;
+  /** Ask for compressed replies when the DC offers them (default true). */
+  compression?: boolean;
 }
 
 export type GetNCChangesRequest = DRS_MSG_GETCHGREQ_V10_t;
@@ -126,6 +138,8 @@ export class DrsClient {
     readonly rpc: RpcClient,
     readonly handle: ContextHandle,
     readonly server: DrsExtensions,
+    /** Whether replicate() sets DRS_USE_COMPRESSION: asked for and offered by the DC. */
+    readonly useCompression: boolean,
   ) {}
 
   static async connect(o: DrsConnectOptions): Promise<DrsClient> {
@@ -141,7 +155,7 @@ export class DrsClient {
       );
       if (out.returns !== 0) throw new DrsError('return', out.returns, 'IDL_DRSBind');
       const server = decodeExtensions(out.ppextServer?.rgb ?? Buffer.alloc(0));
-      return new DrsClient(rpc, out.phDrs, server);
+      return new DrsClient(rpc, out.phDrs, server, o.compression !== false && offersCompression(server));
     } catch (err) {
       rpc.close();
       throw err;
@@ -232,9 +246,15 @@ export function decodeGetNCChangesResponse(stub: Buffer): GetNCChangesReply {
   if (out.returns !== 0) throw new DrsError('return', out.returns, 'IDL_DRSGetNCChanges');
   const m = out.pmsgOut;
   let r: GetNCChangesReply;
-  if (m.tag === 9) r = { ...m.V9, version: 9 };
-  else if (m.tag === 6) {
-    const v = m.V6;
+  let inner: typeof m = m;
+  if (m.tag === 7) {
+    // DecompressReplyMessage (§4.1.10.6.18): the blob holds a pickled V6 or V9, its size checked
+    const d = decompressGetChgReplyV7(m.V7);
+    inner = d.version === 6 ? { tag: 6, V6: d.reply } : { tag: 9, V9: d.reply };
+  }
+  if (inner.tag === 9) r = { ...inner.V9, version: 9 };
+  else if (inner.tag === 6) {
+    const v = inner.V6;
     r = {
       ...v,
       rgValues: v.rgValues && v.rgValues.map((x) => ({ ...x, MetaData: { ...x.MetaData, unused1: 0, unused2: 0, unused3: 0, timeExpired: 0n } })),
