@@ -1,7 +1,8 @@
 // `hivewire drs`: AD replication (MS-DRSR) from a domain controller. Thin over src/interfaces/drsr.
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { DrsClient, DS_NAME_FORMAT } from '../interfaces/drsr/client.js';
-import { loadSchema, replicate, type Page, type ReplicatedObject } from '../interfaces/drsr/replicate.js';
+import { linksToLdif, objectToLdif } from '../interfaces/drsr/ldif.js';
+import { dnFromTree, loadSchema, replicate, type Page } from '../interfaces/drsr/replicate.js';
 import { Schema } from '../interfaces/drsr/decode/schema.js';
 import { loadState, saveState, emptyState } from '../interfaces/drsr/state.js';
 import { UsageError } from '../util/errors.js';
@@ -12,8 +13,10 @@ const HELP = `usage: hivewire drs <subcommand> --dc HOST -U DOMAIN\\user%passwor
 
   replicate --nc DN [--state FILE] [--output FILE] [--secrets] [--format jsonl|ldif] [--attrs LIST]
             [--page-objects N] [--page-bytes N] [--no-schema]
-      streams the NC's objects (full, or incremental with --state). With --state and --output the
-      output file is cut back to the last committed page on restart: nothing lost or duplicated.
+      streams the NC's objects and link values (full, or incremental with --state). With --state and
+      --output the output file is cut back to the last committed page on restart: nothing lost or
+      duplicated. ldif: change records (add, modify/replace, moddn, delete; link values as add/delete
+      of the value). --attrs a,b,c: only those attributes and link attributes of each object.
   hashes [--nc DN]          account hashes as user:rid:lmhash:nthash:::
   dcinfo [--level 1|2|3|0xFFFFFFFF] [--domain NAME] [--json]
   cracknames NAME... [--from FMT] [--to FMT] [--json]   formats: ${Object.keys(DS_NAME_FORMAT).join(', ')}
@@ -40,19 +43,6 @@ function format(name: string | undefined, dflt: number): number {
 }
 
 const bigJson = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
-
-function toLdif(o: ReplicatedObject, attrs?: Set<string>): string {
-  const lines = [`dn: ${o.dn}`, `objectGUID: ${o.guid}`];
-  if (o.deleted) lines.push('isDeleted: TRUE');
-  for (const [k, vals] of Object.entries(o.attributes)) {
-    if (attrs && !attrs.has(k.toLowerCase())) continue;
-    for (const v of vals) {
-      const s = typeof v === 'object' ? JSON.stringify(v) : String(v === true ? 'TRUE' : v === false ? 'FALSE' : v);
-      lines.push(/^[\x20-\x7e]*$/.test(s) && !s.startsWith(' ') && !s.startsWith(':') ? `${k}: ${s}` : `${k}:: ${Buffer.from(s).toString('base64')}`);
-    }
-  }
-  return lines.join('\n') + '\n\n';
-}
 
 async function connect(p: ReturnType<typeof parseArgs>, io: CliIO): Promise<DrsClient> {
   const dc = p.options.dc as string | undefined;
@@ -186,14 +176,18 @@ async function replicateCmd(c: DrsClient, p: ReturnType<typeof parseArgs>, io: C
     ...(p.options['page-objects'] ? { maxObjects: Number(p.options['page-objects']) } : {}),
     ...(p.options['page-bytes'] ? { maxBytes: Number(p.options['page-bytes']) } : {}),
     onPage: (page: Page, next) => {
-      for (const o of page.objects) {
-        if (fmt === 'ldif') write(toLdif(o, attrs));
-        else {
+      const links = attrs ? page.links.filter((l) => attrs.has(l.attribute.toLowerCase())) : page.links;
+      if (fmt === 'ldif') {
+        // `state` is still the state before this page: what the consumer had (add vs modify, old DN)
+        for (const o of page.objects) write(objectToLdif(o, state.tree[o.guid] ? { dn: dnFromTree(state.tree, o.guid, nc) ?? o.dn } : undefined, attrs));
+        write(linksToLdif(links));
+      } else {
+        for (const o of page.objects) {
           const rec = attrs ? { ...o, attributes: Object.fromEntries(Object.entries(o.attributes).filter(([k]) => attrs.has(k.toLowerCase()))) } : o;
           write(JSON.stringify(rec, bigJson) + '\n');
         }
+        for (const l of links) write(JSON.stringify(l) + '\n');
       }
-      if (fmt === 'jsonl') for (const l of page.links) write(JSON.stringify(l) + '\n');
       if (fd !== undefined) fsyncSync(fd);
       if (stateFile) {
         next.extra = { ...next.extra, outputBytes: fd !== undefined ? outPos : 0 };
