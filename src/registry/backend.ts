@@ -87,16 +87,11 @@ export interface StorageBackend {
   onRemoteChanges?(listener: (changes: ChangeEvent[]) => void): void;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** Upper-case form used for comparisons: each UTF-16 unit upcased alone (as RtlUpcaseUnicodeChar). */
 export function upcase(s: string): string {
-  let ascii = true;
-  for (let i = 0; i < s.length; i++) {
-    if (s.charCodeAt(i) > 0x7f) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) return s.toUpperCase();
+  if (!NON_ASCII.test(s)) return s.toUpperCase();
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const ch = s[i]!;

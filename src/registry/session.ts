@@ -46,7 +46,7 @@ import {
 } from './constants.js';
 import { checkDepth, parseObjectName, splitRelative, type PredefinedKey } from './path.js';
 import { perfValues, type PerfKind } from './perf.js';
-import type { Token } from './security.js';
+import type { AccessResult, Token } from './security.js';
 import type { Notification, WatchOptions, Watcher } from './notify.js';
 import { redirect32 } from './wow64.js';
 import type { StoreCore } from './store.js';
@@ -76,7 +76,11 @@ export class KeyHandle {
     /** For HKEY_CLASSES_ROOT handles: the path below Classes, merged from the caller's and the
      * machine's Classes keys (§3.1.1.7). */
     readonly classes: { sid: string; rel: readonly string[] } | undefined,
-  ) {}
+  ) {
+    this.upath = upcase(path);
+  }
+  /** upcase(path), computed once: every call on the handle looks its key up by it. */
+  readonly upath: string;
 }
 
 export interface OpenOptions {
@@ -172,7 +176,7 @@ export class RegistrySession {
 
   /** The handle's key as it is now; ERROR_KEY_DELETED once it is gone (§2.2.6). */
   private async current(r: StoreReader, h: KeyHandle): Promise<KeyRecord> {
-    const rec = await r.key(upcase(h.path));
+    const rec = await r.key(h.upath);
     if (!rec || rec.id !== h.keyId) throw win32('ERROR_KEY_DELETED', h.path);
     return rec;
   }
@@ -190,10 +194,26 @@ export class RegistrySession {
       if (restore) return STANDARD_RIGHTS_WRITE | KEY_SET_VALUE | KEY_CREATE_SUB_KEY | ACCESS_SYSTEM_SECURITY | WRITE_DAC | WRITE_OWNER | DELETE;
       throw win32('ERROR_ACCESS_DENIED', 'REG_OPTION_BACKUP_RESTORE without SeBackupPrivilege or SeRestorePrivilege');
     }
-    // SECURITY HOOK: accessCheck(token, sd, desired, KEY_GENERIC_MAPPING)
-    const res = this.core.security.accessCheck(this.token, sd, desired, {});
+    const res = this.check(sd, desired);
     if (!res.allowed) throw win32('ERROR_ACCESS_DENIED', `access 0x${desired.toString(16)} denied`);
     return res.granted;
+  }
+
+  // Access checks of this session's token, remembered per descriptor (descriptors are shared,
+  // immutable Buffers: a changed descriptor is a new Buffer) and desired access.
+  private readonly checked = new WeakMap<Buffer, Map<number, AccessResult>>();
+
+  private check(sd: Buffer, desired: number): AccessResult {
+    let m = this.checked.get(sd);
+    if (!m) this.checked.set(sd, (m = new Map()));
+    let res = m.get(desired);
+    if (!res) {
+      // SECURITY HOOK: accessCheck(token, sd, desired, KEY_GENERIC_MAPPING)
+      res = this.core.security.accessCheck(this.token!, sd, desired, {});
+      if (m.size > 64) m.clear();
+      m.set(desired, res);
+    }
+    return res;
   }
 
   /** Follows `segs` from \Registry, links included (§3.1.1.11), as far as keys exist. */
@@ -301,9 +321,14 @@ export class RegistrySession {
       } else {
         const t = this.target(h, rel, view);
         logical = t.logical;
+        // The common case in one lookup: the whole path names a plain key (a link has no subkeys,
+        // so no link lies on the way to it).
+        checkDepth(t.physical);
+        const direct = await r.key(upcase(t.physical.join('\\')));
+        if (direct && !(direct.flags & KEYF_LINK)) return this.newHandle(direct, this.grant(direct.sd, sam, options), logical, view);
         walk = await this.walk(r, t.physical, openLink);
       }
-      if (walk.recs.length !== walk.segs.length) throw win32('ERROR_FILE_NOT_FOUND', subKey);
+      if (walk.recs.length !== walk.segs.length) throw expected('ERROR_FILE_NOT_FOUND', subKey);
       const rec = walk.recs[walk.recs.length - 1]!;
       return this.newHandle(rec, this.grant(rec.sd, sam, options), logical, view, classes ? { classes } : {});
     });
@@ -368,7 +393,7 @@ export class RegistrySession {
         const want = KEY_CREATE_SUB_KEY | (isLink ? KEY_CREATE_LINK : 0);
         if (!(options & REG_OPTION_BACKUP_RESTORE)) {
           // SECURITY HOOK: accessCheck on the parent for KEY_CREATE_SUB_KEY (+ KEY_CREATE_LINK)
-          if (!this.core.security.accessCheck(this.token, parent.sd, want, {}).allowed) throw win32('ERROR_ACCESS_DENIED', `create under ${parent.path}`);
+          if (!this.check(parent.sd, want).allowed) throw win32('ERROR_ACCESS_DENIED', `create under ${parent.path}`);
         } else if (!this.token.privileges.has('SeRestorePrivilege')) {
           throw win32('ERROR_ACCESS_DENIED', 'REG_OPTION_BACKUP_RESTORE create without SeRestorePrivilege');
         }
@@ -388,7 +413,7 @@ export class RegistrySession {
         parentRec = rec;
       }
       await w.updateKey(upathOf(parent), { lastWrite: now });
-      const granted = this.token ? this.core.security.accessCheck(this.token, parentRec.sd, sam & ~KEY_WOW64_RES, {}) : undefined;
+      const granted = this.token ? this.check(parentRec.sd, sam & ~KEY_WOW64_RES) : undefined;
       const access = !this.token ? KEY_ALL_ACCESS | ACCESS_SYSTEM_SECURITY : granted?.allowed ? granted.granted : this.grantCreator(sam);
       if (then) await then(w, parentRec);
       return { handle: this.newHandle(parentRec, access, logical, view, extra), disposition: REG_CREATED_NEW_KEY };
@@ -423,9 +448,9 @@ export class RegistrySession {
     if (h.perf) throw win32('ERROR_NO_MORE_ITEMS');
     this.need(h, KEY_ENUMERATE_SUB_KEYS, 'BaseRegEnumKey');
     return this.exec.read(async (r) => {
-      const subs = h.classes ? await this.subkeysOf(r, h) : await r.subkeys(upcase((await this.current(r, h)).path));
+      const subs = h.classes ? await this.subkeysOf(r, h) : await r.subkeys(upathOf(await this.current(r, h)));
       const k = index >= 0 ? subs[index] : undefined;
-      if (!k) throw win32('ERROR_NO_MORE_ITEMS');
+      if (!k) throw expected('ERROR_NO_MORE_ITEMS');
       return { name: baseName(k.path), className: k.className, lastWrite: k.lastWrite };
     });
   }
@@ -459,7 +484,7 @@ export class RegistrySession {
     this.need(h, KEY_QUERY_VALUE, 'BaseRegEnumValue');
     return this.exec.read(async (r) => {
       const v = index >= 0 ? (await this.valuesOf(r, h))[index] : undefined;
-      if (!v) throw win32('ERROR_NO_MORE_ITEMS');
+      if (!v) throw expected('ERROR_NO_MORE_ITEMS');
       return v;
     });
   }
@@ -513,7 +538,7 @@ export class RegistrySession {
       }
       const rec = await this.current(r, h);
       const v = await r.value(upathOf(rec), upcase(vname));
-      if (!v) throw win32('ERROR_FILE_NOT_FOUND', `value '${vname}'`);
+      if (!v) throw expected('ERROR_FILE_NOT_FOUND', `value '${vname}'`);
       return v;
     });
   }
@@ -586,7 +611,7 @@ export class RegistrySession {
       if (!opts.recursive && (await w.subkeyCount(up)) > 0) throw win32('ERROR_ACCESS_DENIED', `${rec.path} has subkeys`);
       if (this.token) {
         // SECURITY HOOK: DELETE on the key itself (Windows; the spec names no right)
-        if (!this.core.security.accessCheck(this.token, rec.sd, DELETE, {}).allowed) throw win32('ERROR_ACCESS_DENIED', `delete ${rec.path}`);
+        if (!this.check(rec.sd, DELETE).allowed) throw win32('ERROR_ACCESS_DENIED', `delete ${rec.path}`);
       }
       await w.deleteKey(up);
       await w.updateKey(upcase(parentPath(rec.path)), { lastWrite: this.core.now() });
@@ -677,6 +702,18 @@ export class RegistrySession {
 }
 
 export type { Notification };
+
+/** An error that is part of the normal flow (the end of an enumeration, an absent name): clients
+ * meet these on every walk, so they are made without a stack trace. */
+function expected(name: 'ERROR_NO_MORE_ITEMS' | 'ERROR_FILE_NOT_FOUND', detail?: string): Win32Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return win32(name, detail);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
 
 /** Generic rights mapped for keys (MS-DTYP §2.4.3; KEY_GENERIC_MAPPING in the SDK). */
 export function mapGeneric(mask: number): number {
