@@ -6,6 +6,14 @@
 // - `pipe.transact(buf)` does FSCTL_PIPE_TRANSCEIVE: writes one message and resolves with the whole
 //   reply message (MS-SMB2 §3.2.4.20.4). Use either transact() or the readable side on one pipe, not both
 //   at once: an outstanding READ would take the reply.
+// - With `{ transceive: true }` the pipe is a byte stream for a protocol that frames its own messages
+//   (DCE/RPC): every write is an FSCTL_PIPE_TRANSCEIVE whose output is pushed in the order the
+//   responses arrive. One SMB2 request per RPC call instead of a WRITE and a READ halves the messages
+//   both ends handle, and several calls stay in flight. Reads are not matched to writes: a write that
+//   gets no answer of its own (rpc_auth_3, a first fragment) leaves its read waiting for the next bytes
+//   the server writes, which is right for a byte stream; and whenever no read is left waiting, one READ
+//   is sent, for answers longer than one output buffer or written as several messages. Waiting reads
+//   are cancelled when the pipe closes.
 // - `pipe.end()` / `pipe.destroy()` close the file (SMB2 CLOSE); a waiting READ is cancelled.
 import { Duplex } from 'node:stream';
 import type { Smb2Client, Tree } from './client.js';
@@ -13,21 +21,29 @@ import * as C from './constants.js';
 import * as M from './messages/index.js';
 import { NtStatus as S, NtStatusError } from './status.js';
 
+export interface PipeOptions {
+  /** Writes as FSCTL_PIPE_TRANSCEIVE, replies pushed as a byte stream (see above). */
+  transceive?: boolean;
+}
+
 export class Smb2Pipe extends Duplex {
   readonly name: string;
   readonly fileId: Buffer;
+  readonly transceive: boolean;
   private readonly client: Smb2Client;
   private readonly tree: Tree;
   private readInFlight = false;
-  private readMessageId: bigint | null = null;
+  /** READs and TRANSCEIVEs waiting for data, cancelled on close. */
+  private readonly waiting = new Set<bigint>();
   private fileClosed = false;
 
-  constructor(client: Smb2Client, tree: Tree, fileId: Buffer, name: string) {
+  constructor(client: Smb2Client, tree: Tree, fileId: Buffer, name: string, opts: PipeOptions = {}) {
     super({ readableObjectMode: true, writableObjectMode: true, allowHalfOpen: false });
     this.client = client;
     this.tree = tree;
     this.fileId = fileId;
     this.name = name;
+    this.transceive = opts.transceive === true;
   }
 
   private get readSize(): number {
@@ -39,6 +55,11 @@ export class Smb2Pipe extends Duplex {
       cb(new TypeError('pipe messages must be Buffers'));
       return;
     }
+    if (this.transceive) {
+      this.streamRequest(C.Smb2Command.IOCTL, M.encodeIoctlRequest({ ctlCode: C.FSCTL_PIPE_TRANSCEIVE, fileId: this.fileId, input: chunk, maxInputResponse: 0, maxOutputResponse: this.readSize, flags: C.SMB2_0_IOCTL_IS_FSCTL }),
+        Math.ceil(Math.max(chunk.length, this.readSize) / 65536), cb);
+      return;
+    }
     this.client
       .request(C.Smb2Command.WRITE, M.encodeWriteRequest({ offset: 0n, fileId: this.fileId, channel: 0, remainingBytes: 0, flags: 0, data: chunk }), {
         treeId: this.tree.treeId,
@@ -47,8 +68,51 @@ export class Smb2Pipe extends Duplex {
       .then(() => cb(), (err: Error) => cb(err));
   }
 
+  /**
+   * Transceive mode: sends a TRANSCEIVE (or a READ for the rest of an overflowing message) and pushes
+   * its output when it comes. `sent` is called once the request has its MessageId, i.e. is on its way
+   * in order.
+   */
+  private streamRequest(command: number, body: Buffer, creditCharge: number, sent?: (err?: Error | null) => void): void {
+    let id: bigint | null = null;
+    this.client
+      .request(command, body, {
+        treeId: this.tree.treeId,
+        ok: [S.STATUS_BUFFER_OVERFLOW],
+        timeout: false,
+        creditCharge,
+        onMessageId: (m) => {
+          id = m;
+          this.waiting.add(m);
+          sent?.();
+        },
+      })
+      .then(
+        (res) => {
+          if (id !== null) this.waiting.delete(id);
+          const out = command === C.Smb2Command.IOCTL ? M.decodeIoctlResponse(res.msg).output : M.decodeReadResponse(res.msg).data;
+          if (out.length > 0) this.push(Buffer.from(out));
+          // Some read must always be waiting: an answer may be longer than one output buffer
+          // (STATUS_BUFFER_OVERFLOW) or come as several messages (one per RPC fragment).
+          if (this.waiting.size === 0 && !this.fileClosed) this.streamRequest(C.Smb2Command.READ, this.readRequest(), Math.ceil(this.readSize / 65536));
+        },
+        (err: Error) => {
+          if (id !== null) this.waiting.delete(id);
+          if (id === null) sent?.(err);
+          if (this.fileClosed) return;
+          if (err instanceof NtStatusError && (err.status === S.STATUS_PIPE_BROKEN || err.status === S.STATUS_PIPE_DISCONNECTED)) this.push(null);
+          else this.destroy(err);
+        },
+      );
+  }
+
+  private readRequest(): Buffer {
+    return M.encodeReadRequest({ padding: 80, flags: 0, length: this.readSize, offset: 0n, fileId: this.fileId, minimumCount: 0, channel: 0, remainingBytes: 0 });
+  }
+
   override _read(): void {
-    if (this.readInFlight || this.fileClosed) return;
+    // transceive mode: data comes with the answers to writes
+    if (this.transceive || this.readInFlight || this.fileClosed) return;
     this.readInFlight = true;
     this.readMessage().then(
       (msg) => {
@@ -69,21 +133,19 @@ export class Smb2Pipe extends Duplex {
   private async readMessage(): Promise<Buffer | null> {
     const parts: Buffer[] = [];
     for (;;) {
-      const res = await this.client.request(
-        C.Smb2Command.READ,
-        M.encodeReadRequest({ padding: 80, flags: 0, length: this.readSize, offset: 0n, fileId: this.fileId, minimumCount: 0, channel: 0, remainingBytes: 0 }),
-        {
-          treeId: this.tree.treeId,
-          ok: [S.STATUS_BUFFER_OVERFLOW],
-          timeout: false,
-          creditCharge: Math.ceil(this.readSize / 65536),
-          onMessageId: (id) => (this.readMessageId = id),
-        },
-      ).catch((err: unknown) => {
+      let id: bigint | null = null;
+      const res = await this.client.request(C.Smb2Command.READ, this.readRequest(), {
+        treeId: this.tree.treeId,
+        ok: [S.STATUS_BUFFER_OVERFLOW],
+        timeout: false,
+        creditCharge: Math.ceil(this.readSize / 65536),
+        onMessageId: (m) => this.waiting.add((id = m)),
+      }).catch((err: unknown) => {
         if (this.fileClosed && err instanceof NtStatusError && err.status === S.STATUS_CANCELLED) return null;
         throw err;
+      }).finally(() => {
+        if (id !== null) this.waiting.delete(id);
       });
-      this.readMessageId = null;
       if (res === null) return null;
       parts.push(Buffer.from(M.decodeReadResponse(res.msg).data));
       if (res.hdr.status !== S.STATUS_BUFFER_OVERFLOW) return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
@@ -114,7 +176,7 @@ export class Smb2Pipe extends Duplex {
   private async closeFile(): Promise<void> {
     if (this.fileClosed) return;
     this.fileClosed = true;
-    if (this.readMessageId !== null) this.client.cancel(this.readMessageId);
+    for (const id of this.waiting) this.client.cancel(id);
     try {
       await this.client.closeFile(this.tree, this.fileId);
     } finally {

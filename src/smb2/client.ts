@@ -16,7 +16,7 @@ import { Cipher, NonceSource, SUPPORTED_CIPHERS, decryptMessage, encryptMessage 
 import { FrameParser, writeFrame } from './framer.js';
 import * as M from './messages/index.js';
 import type { Smb2Header } from './messages/header.js';
-import { Smb2Pipe } from './client-pipe.js';
+import { Smb2Pipe, type PipeOptions } from './client-pipe.js';
 import { PREAUTH_ZERO, deriveSessionKeys, preauthUpdate, signMessage, verifyMessage, type SessionKeys, type SigningAlgorithmName } from './signing.js';
 import { NtStatus as S, NtStatusError, Smb2ConnectionError, isNtError } from './status.js';
 
@@ -546,13 +546,13 @@ export class Smb2Client {
   }
 
   /** Opens `\pipe\<name>` on IPC$ as a message-mode Duplex. */
-  async openPipe(name: string): Promise<Smb2Pipe> {
+  async openPipe(name: string, opts: PipeOptions = {}): Promise<Smb2Pipe> {
     const tree = await this.treeConnect('IPC$');
     const bare = name.replace(/^[\\/]*(pipe[\\/])?/i, '');
     const access = C.FILE_READ_DATA | C.FILE_WRITE_DATA | C.FILE_APPEND_DATA | C.FILE_READ_EA | C.FILE_WRITE_EA |
       C.FILE_READ_ATTRIBUTES | C.FILE_WRITE_ATTRIBUTES | C.READ_CONTROL | C.SYNCHRONIZE;
     const r = await this.create(tree, bare, access, C.FILE_SHARE_READ | C.FILE_SHARE_WRITE, C.FILE_NON_DIRECTORY_FILE);
-    return new Smb2Pipe(this, tree, r.fileId, bare);
+    return new Smb2Pipe(this, tree, r.fileId, bare, opts);
   }
 
   /** Reads a whole file from a disk share (path relative to the share, `\` or `/` separated). */

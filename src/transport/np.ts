@@ -34,7 +34,11 @@ export function serveNamedPipes(smb: Smb2Server, rpc: RpcServer, pipes: string[]
   };
 }
 
-export type SmbCredentials = Omit<Smb2ClientOptions, 'host' | 'port'> & { port?: number };
+export type SmbCredentials = Omit<Smb2ClientOptions, 'host' | 'port'> & {
+  port?: number;
+  /** RPC calls as FSCTL_PIPE_TRANSCEIVE (one SMB2 request per call, several in flight); default true. */
+  transceive?: boolean;
+};
 
 /**
  * A pipe opener for connectRpc: one SMB2 session per pipe, logged off when the pipe closes (an
@@ -42,9 +46,10 @@ export type SmbCredentials = Omit<Smb2ClientOptions, 'host' | 'port'> & { port?:
  */
 export function smbPipeOpener(creds: SmbCredentials) {
   return async (b: StringBinding & { endpoint: string }): Promise<Duplex> => {
-    const smb = await Smb2Client.connect({ ...creds, host: b.host });
+    const { transceive, ...smbOpts } = creds;
+    const smb = await Smb2Client.connect({ ...smbOpts, host: b.host });
     try {
-      const pipe = await smb.openPipe(b.endpoint);
+      const pipe = await smb.openPipe(b.endpoint, { transceive: transceive !== false });
       pipe.once('close', () => void smb.close());
       return pipe;
     } catch (err) {

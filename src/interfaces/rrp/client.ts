@@ -80,6 +80,16 @@ export interface OpenOptions {
   access?: number;
   /** 32 or 64: KEY_WOW64_32KEY / KEY_WOW64_64KEY. */
   view?: 32 | 64;
+  /** Which association (0 .. connections-1) carries the key; default the least busy one. */
+  association?: number;
+}
+
+export interface ListOptions {
+  /**
+   * Trust the counts of `info` (one snapshot): no extra call past the end to catch entries added since
+   * queryInfo. Recursive reads use it; a key that grows meanwhile is read as it was.
+   */
+  snapshot?: boolean;
 }
 
 export interface CreateOptions extends OpenOptions {
@@ -250,7 +260,8 @@ export class RegistryClient {
   }
 
   /** The association with the fewest calls in flight (recursive work spreads over them). */
-  private pick(): Connection {
+  private pick(association?: number): Connection {
+    if (association !== undefined) return this.conns[Math.abs(Math.trunc(association)) % this.conns.length]!;
     let best = this.conns[0]!;
     for (const c of this.conns) if (c.inFlight < best.inFlight) best = c;
     return best;
@@ -260,7 +271,7 @@ export class RegistryClient {
   async openKey(path: string, opts: OpenOptions = {}): Promise<RegistryKey> {
     if (this.closed) throw new UsageError('registry client is closed');
     const { hive, opnum, subkey } = splitRegistryPath(path);
-    const conn = this.pick();
+    const conn = this.pick(opts.association);
     const root = await conn.root(opnum);
     const sam = samOf(opts, KEY_READ);
     const r = await conn.call(T.BaseRegOpenKey, { hKey: root, lpSubKey: rrpString(subkey), dwOptions: 0, samDesired: sam });
@@ -273,7 +284,7 @@ export class RegistryClient {
     if (this.closed) throw new UsageError('registry client is closed');
     const { hive, opnum, subkey } = splitRegistryPath(path);
     if (!subkey) throw new UsageError(`cannot create a predefined key (${path})`);
-    const conn = this.pick();
+    const conn = this.pick(opts.association);
     const root = await conn.root(opnum);
     const r = await conn.call(T.BaseRegCreateKey, {
       hKey: root,
@@ -373,6 +384,11 @@ export class RegistryClient {
   get connections(): number {
     return this.conns.length;
   }
+
+  /** @internal */
+  indexOf(conn: Connection): number {
+    return this.conns.indexOf(conn);
+  }
 }
 
 function samOf(opts: OpenOptions, def: number): number {
@@ -411,6 +427,11 @@ export class RegistryKey {
   private call<O extends Op>(op: O, req: Parameters<O['encodeRequest']>[0]): Promise<ReturnType<O['decodeResponse']>> {
     if (this.closed) return Promise.reject(new UsageError(`key ${this.path} is closed`));
     return this.conn.call(op, req);
+  }
+
+  /** The association this key's handle belongs to (its subkeys opened through it go there too). */
+  get association(): number {
+    return this.client.indexOf(this.conn);
   }
 
   /** Opens a subkey through this key's handle (same association). */
@@ -479,10 +500,11 @@ export class RegistryKey {
   }
 
   /** Every subkey name, the enumeration calls in flight together. */
-  async subkeys(info?: KeyInfo): Promise<SubkeyEntry[]> {
+  async subkeys(info?: KeyInfo, opts: ListOptions = {}): Promise<SubkeyEntry[]> {
     const i = info ?? (await this.queryInfo());
     const got = await mapLimit(range(i.subKeys), this.client.concurrency, (n) => this.enumKey(n, i.maxSubKeyLen));
     const out = got.filter((x): x is SubkeyEntry => x !== null);
+    if (opts.snapshot && out.length < MAX_PRESIZED) return out;
     // the key may have grown since queryInfo
     for (let n = out.length; out.length === n; n++) {
       const more = await this.enumKey(n, i.maxSubKeyLen);
@@ -493,11 +515,12 @@ export class RegistryKey {
   }
 
   /** Every value, the enumeration calls in flight together. */
-  async valueList(info?: KeyInfo): Promise<RegValueEntry[]> {
+  async valueList(info?: KeyInfo, opts: ListOptions = {}): Promise<RegValueEntry[]> {
     const i = info ?? (await this.queryInfo());
     const hint = { nameChars: i.maxValueNameLen, dataBytes: i.maxValueLen };
     const got = await mapLimit(range(i.values), this.client.concurrency, (n) => this.enumValue(n, hint));
     const out = got.filter((x): x is RegValueEntry => x !== null);
+    if (opts.snapshot && out.length < MAX_PRESIZED) return out;
     for (let n = out.length; out.length === n; n++) {
       const more = await this.enumValue(n, hint);
       if (!more) break;
