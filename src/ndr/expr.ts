@@ -102,11 +102,9 @@ function js(n: Node, names: Set<string>): string {
 }
 
 // Scope values: numbers, bigints (hyper), booleans, null (a NULL pointer), undefined (not decoded yet).
-const MISSING = Symbol('missing');
 function N(v: unknown): unknown {
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'boolean') return v ? 1 : 0;
-  if (v === undefined) throw MISSING; // the whole expression is unavailable, even under `?:`
   return v;
 }
 function T(v: unknown): boolean {
@@ -127,9 +125,12 @@ export interface CompiledExpr {
 export function compileExpr(source: string): CompiledExpr {
   const names = new Set<string>();
   const body = js(parse(source), names);
+  // a name not decoded yet makes the whole expression unavailable (NaN), even under `?:`: checked
+  // before evaluating, so that decoding a stub whose correlations name later parameters throws nothing
+  const missing = [...names].map((n) => `(s.${n} === undefined && (!fb || fb.${n} === undefined))`).join(' || ');
   const f = new Function(
-    'N', 'T', 'D', 'MISSING', 'EMPTY',
-    `return function(s, fb) { if (s == null) s = EMPTY; try { const r = ${body}; return typeof r === 'number' ? r : NaN; } catch (e) { if (e === MISSING) return NaN; throw e; } }`,
-  )(N, T, D, MISSING, {}) as ExprFn;
+    'N', 'T', 'D', 'EMPTY',
+    `return function(s, fb) { if (s == null) s = EMPTY; ${missing ? `if (${missing}) return NaN; ` : ''}const r = ${body}; return typeof r === 'number' ? r : NaN; }`,
+  )(N, T, D, {}) as ExprFn;
   return { source, names: [...names], fn: f };
 }

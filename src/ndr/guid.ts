@@ -19,25 +19,26 @@ export function guidToString(b: Uint8Array, p = 0): string {
   return scratch.toString('latin1', 0, 36);
 }
 
-const GUID_RE = /^\{?([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})\}?$/i;
+// hex digit values by char code (-1: not a hex digit)
+const HEXVAL = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEXVAL['0123456789abcdef'.charCodeAt(i)] = i;
+  HEXVAL['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+// where each of the 16 packet bytes is in the string (the same map as SLOT, for parsing)
+const DASHES = [8, 13, 18, 23];
 
-/** Write the GUID string `s` as its 16-byte packet form into `b` at `p`. */
+/** Write the GUID string `s` (with or without braces) as its 16-byte packet form into `b` at `p`. */
 export function guidToBytes(s: string, b: Uint8Array = Buffer.alloc(16), p = 0): Uint8Array {
-  const m = GUID_RE.exec(s);
-  if (!m) throw new NdrError('ERR_NDR_ENCODE', -1, `not a GUID: '${s}'`);
-  const d1 = parseInt(m[1]!, 16);
-  const d2 = parseInt(m[2]!, 16);
-  const d3 = parseInt(m[3]!, 16);
-  b[p] = d1 & 0xff;
-  b[p + 1] = (d1 >>> 8) & 0xff;
-  b[p + 2] = (d1 >>> 16) & 0xff;
-  b[p + 3] = d1 >>> 24;
-  b[p + 4] = d2 & 0xff;
-  b[p + 5] = d2 >>> 8;
-  b[p + 6] = d3 & 0xff;
-  b[p + 7] = d3 >>> 8;
-  const rest = m[4]! + m[5]!;
-  for (let i = 0; i < 8; i++) b[p + 8 + i] = parseInt(rest.substr(i * 2, 2), 16);
+  const o = s.length === 38 && s.charCodeAt(0) === 0x7b && s.charCodeAt(37) === 0x7d ? 1 : 0;
+  if (s.length !== 36 + 2 * o || DASHES.some((d) => s.charCodeAt(o + d) !== 0x2d)) throw new NdrError('ERR_NDR_ENCODE', -1, `not a GUID: '${s}'`);
+  for (let i = 0; i < 16; i++) {
+    const at = o + SLOT[i]!;
+    const hi = HEXVAL[s.charCodeAt(at)] ?? -1;
+    const lo = HEXVAL[s.charCodeAt(at + 1)] ?? -1;
+    if (hi < 0 || lo < 0) throw new NdrError('ERR_NDR_ENCODE', -1, `not a GUID: '${s}'`);
+    b[p + i] = (hi << 4) | lo;
+  }
   return b;
 }
 

@@ -109,17 +109,22 @@ export class ServerConnection {
     }
   }
 
+  /** Last traffic (performance.now()): the idle timer looks at it rather than being re-armed per PDU. */
+  private lastActivity = 0;
+
   private touch(): void {
     const ms = this.server.limits.idleTimeoutMs;
     if (ms <= 0 || this.closed) return;
-    if (this.idleTimer) this.idleTimer.refresh();
-    else {
-      this.idleTimer = setTimeout(() => {
-        if (this.inFlight.size === 0) this.destroy();
-        else this.idleTimer?.refresh();
-      }, ms);
+    this.lastActivity = performance.now();
+    if (this.idleTimer) return;
+    const check = () => {
+      const idle = performance.now() - this.lastActivity;
+      if (idle >= ms && this.inFlight.size === 0) return this.destroy();
+      this.idleTimer = setTimeout(check, Math.max(1, idle >= ms ? ms : ms - idle));
       this.idleTimer.unref();
-    }
+    };
+    this.idleTimer = setTimeout(check, ms);
+    this.idleTimer.unref();
   }
 
   private onData(chunk: Buffer): void {
