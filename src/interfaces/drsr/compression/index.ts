@@ -14,6 +14,7 @@ export { DrsCompressionError, DRS_COMPRESSION_ERRORS, type DrsCompressionErrorCo
 export { DEFAULT_MAX_UNCOMPRESSED, type DecompressOptions } from './limits.js';
 export { decompressMszip, MSZIP_BLOCK_SIZE } from './mszip.js';
 export { decompressXpress, decompressLz77, XPRESS_CHUNK_SIZE } from './xpress.js';
+export { decompressXpressHuffman } from './huffman.js';
 export { pickleBody } from './pickle.js';
 
 // §4.1.10.2.18 DRS_COMP_ALG_TYPE
