@@ -1,42 +1,106 @@
 // Recursive dump of a seeded 5,000-key tree from Samba's winreg (smbd + rpcd_winreg on 127.0.0.64,
 // ncacn_np, tester/LabTest123): our client (all keys and values, as `hivewire reg export` reads them)
 // against `net rpc registry export` and impacket's `reg.py query -s`, in the same run, on the same tree.
+// Besides wall times it prints the CPU seconds each side cost: the client's own and Samba's (smbd +
+// rpcd_winreg), since on a 2-core machine the sum is what a recursive dump is bound by.
 //
-//   npm run bench:rrp-client    KEYS=5000 by default; IMPACKET_KEYS=1000 measures impacket on its own
-//                               1,000-key tree instead (its 5,000-key run takes ~90 s); CONNECTIONS, CONCURRENCY
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+//   npm run bench:rrp-client                         5,000 keys, impacket on the same 5,000 (~15 min)
+//   npm run bench:rrp-client -- --impacket-keys 1000 impacket on its own 1,000-key tree, scaled (said so)
+//   KEYS=N, CONNECTIONS (associations, default 4), CONCURRENCY (keys in work, default 64), RUNS (default 3)
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { countKeys } from '../src/formats/tree.js';
 import { RegistryClient } from '../src/interfaces/rrp/client.js';
 import { readTree } from '../src/reg/walk.js';
-import { ensurePackages, IMPACKET_EXAMPLES, PY, run } from '../test/harness/peers.js';
+import { ensurePackages, IMPACKET_EXAMPLES, PY } from '../test/harness/peers.js';
 import { startSambaRegistry, SAMBA_PACKAGES } from '../test/harness/samba-registry.js';
 import { seedRegText } from '../test/interop/rrp-client-seed.js';
 
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
 const KEYS = Number(process.env.KEYS ?? 5000);
-const IMPACKET_KEYS = Number(process.env.IMPACKET_KEYS ?? KEYS);
-const CONNECTIONS = Number(process.env.CONNECTIONS ?? 8);
+const IMPACKET_KEYS = Number(argValue('--impacket-keys') ?? process.env.IMPACKET_KEYS ?? KEYS);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 4);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 64);
+const RUNS = Number(process.env.RUNS ?? 3);
 const ROOT = 'HKLM\\SOFTWARE\\HWBench';
 const ROOT_SMALL = 'HKLM\\SOFTWARE\\HWBenchSmall';
+const TICK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
-ensurePackages([...SAMBA_PACKAGES, 'python3-impacket']);
+/** CPU seconds so far of one Samba instance: every process in the sessions of its daemons, plus what the
+ * session leaders collected from children that already exited (smbd forks one child per client). */
+function sambaCpu(conf: string): number {
+  const procs: { pid: number; sid: number; cpu: number; children: number; conf: boolean }[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      procs.push({
+        pid: Number(d),
+        sid: Number(f[3]),
+        cpu: Number(f[11]) + Number(f[12]),
+        children: Number(f[13]) + Number(f[14]),
+        conf: readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(conf),
+      });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const sids = new Set(procs.filter((p) => p.conf).map((p) => p.sid));
+  let ticks = 0;
+  for (const p of procs) if (sids.has(p.sid)) ticks += p.cpu + (p.pid === p.sid ? p.children : 0);
+  return ticks / TICK;
+}
+
+/** Wall seconds, the client's CPU seconds and Samba's CPU seconds of `fn`. */
+interface Sample { wall: number; client: number; samba: number }
+
+/** Runs a command; its CPU comes from /usr/bin/time's user+sys. */
+function runTimed(cmd: string, args: string[], timeoutMs: number): { code: number | null; stdout: string; stderr: string; cpu: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'hw-bench-time-'));
+  try {
+    const tf = join(dir, 'time');
+    let code: number | null = 0;
+    let stdout = '';
+    let stderr = '';
+    try {
+      stdout = execFileSync('/usr/bin/time', ['-f', '%U %S', '-o', tf, cmd, ...args], { timeout: timeoutMs, maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    } catch (err) {
+      const e = err as { status: number | null; stdout?: Buffer; stderr?: Buffer };
+      code = e.status;
+      stdout = e.stdout?.toString() ?? '';
+      stderr = e.stderr?.toString() ?? '';
+    }
+    const [u, s] = readFileSync(tf, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+    return { code, stdout, stderr, cpu: (u ?? 0) + (s ?? 0) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+ensurePackages([...SAMBA_PACKAGES, 'python3-impacket', 'time']);
 const dir = mkdtempSync(join(tmpdir(), 'hw-bench-rrp-client-'));
 const samba = await startSambaRegistry({ ip: '127.0.0.64' });
 try {
   // `net registry import` writes registry.tdb directly (seconds for 5,000 keys); rpcd_winreg serves it at once
-  const seed = async (root: string, n: number) => {
+  const seed = (root: string, n: number) => {
     const f = join(dir, `${n}.reg`);
     writeFileSync(f, seedRegText(root.replace(/^HKLM/, 'HKEY_LOCAL_MACHINE'), n));
-    const r = await run('net', ['--configfile', samba.conf, 'registry', 'import', f], { timeoutMs: 300_000 });
-    if (r.code !== 0) throw new Error(`net registry import: ${r.stdout}${r.stderr}`);
+    execFileSync('net', ['--configfile', samba.conf, 'registry', 'import', f], { timeout: 300_000, stdio: 'ignore' });
   };
-  await seed(ROOT, KEYS);
-  if (IMPACKET_KEYS !== KEYS) await seed(ROOT_SMALL, IMPACKET_KEYS);
+  seed(ROOT, KEYS);
+  if (IMPACKET_KEYS !== KEYS) seed(ROOT_SMALL, IMPACKET_KEYS);
   const total = 1 + Math.ceil(KEYS / 50) + KEYS;
 
-  const ours = async () => {
+  const ours = async (): Promise<Sample> => {
+    const s0 = sambaCpu(samba.conf);
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const reg = await RegistryClient.connect({ host: samba.ip, transport: 'np', username: samba.user, password: samba.password, connections: CONNECTIONS });
     try {
@@ -45,34 +109,55 @@ try {
     } finally {
       await reg.close();
     }
-    return (performance.now() - t0) / 1000;
+    const wall = (performance.now() - t0) / 1000;
+    const c = process.cpuUsage(c0);
+    return { wall, client: (c.user + c.system) / 1e6, samba: sambaCpu(samba.conf) - s0 };
   };
-  const net = async () => {
+  const net = (): Sample => {
+    const s0 = sambaCpu(samba.conf);
     const t0 = performance.now();
-    const r = await run('net', ['rpc', 'registry', 'export', ROOT, join(dir, 'net.reg'), '-S', samba.ip, '-I', samba.ip, '-U', `${samba.user}%${samba.password}`], { timeoutMs: 600_000 });
+    const r = runTimed('net', ['rpc', 'registry', 'export', ROOT, join(dir, 'net.reg'), '-S', samba.ip, '-I', samba.ip, '-U', `${samba.user}%${samba.password}`], 600_000);
     if (r.code !== 0) throw new Error(`net rpc registry export: ${r.stdout}${r.stderr}`);
-    return (performance.now() - t0) / 1000;
+    return { wall: (performance.now() - t0) / 1000, client: r.cpu, samba: sambaCpu(samba.conf) - s0 };
   };
-  const impacket = async () => {
+  const impacket = (): Sample => {
     const key = IMPACKET_KEYS === KEYS ? ROOT : ROOT_SMALL;
+    const s0 = sambaCpu(samba.conf);
     const t0 = performance.now();
-    const r = await run(PY, [`${IMPACKET_EXAMPLES}/reg.py`, `${samba.user}:${samba.password}@${samba.ip}`, 'query', '-keyName', key, '-s'], { timeoutMs: 900_000 });
+    const r = runTimed(PY, [`${IMPACKET_EXAMPLES}/reg.py`, `${samba.user}:${samba.password}@${samba.ip}`, 'query', '-keyName', key, '-s'], 3_600_000);
     if (r.code !== 0 || !r.stdout.includes('K1')) throw new Error(`reg.py: ${r.stdout.slice(-500)}${r.stderr.slice(-500)}`);
-    return (performance.now() - t0) / 1000;
+    // reg.py prints each key below the start as `SOFTWARE\HWBench\G0\K0\`, then its values
+    const printed = (r.stdout.match(/^SOFTWARE\\.*\\$/gm) ?? []).length;
+    if (IMPACKET_KEYS === KEYS && printed < KEYS) throw new Error(`reg.py printed ${printed} keys, expected at least ${KEYS}`);
+    return { wall: (performance.now() - t0) / 1000, client: r.cpu, samba: sambaCpu(samba.conf) - s0 };
   };
 
+  const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+  const median = (xs: Sample[]): Sample => [...xs].sort((a, b) => a.wall - b.wall)[Math.floor(xs.length / 2)]!;
+  const fmt = (s: Sample) => `${s.wall.toFixed(2)} s  (CPU: client ${s.client.toFixed(2)} s, Samba ${s.samba.toFixed(2)} s)`;
+
   await ours(); // warm-up (module loading, JIT)
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const oursT = median([await ours(), await ours(), await ours()]);
-  const netT = median([await net(), await net(), await net()]);
-  const impT = await impacket();
-  const impScaled = impT * (KEYS / IMPACKET_KEYS);
-  console.log(`rrp-client: recursive dump of ${total} keys (${KEYS} leaf keys x 6 values) from Samba winreg over ncacn_np, privacy`);
-  console.log(`  hivewire RegistryClient (readTree, ${CONNECTIONS} associations, ${CONCURRENCY} keys in work): ${oursT.toFixed(2)} s (median of 3)`);
-  console.log(`  net rpc registry export:                                             ${netT.toFixed(2)} s (median of 3)`);
-  console.log(`  impacket reg.py query -s:                                            ${impT.toFixed(2)} s (1 run, ${IMPACKET_KEYS} keys${IMPACKET_KEYS !== KEYS ? `; scaled to ${KEYS}: ${impScaled.toFixed(1)} s` : ''})`);
-  console.log(`  ratio vs net rpc registry export: ${(netT / oursT).toFixed(1)}x faster (target >= 2x)`);
-  console.log(`  ratio vs impacket reg.py:         ${(impScaled / oursT).toFixed(1)}x faster (target >= 20x)${IMPACKET_KEYS !== KEYS ? ' (impacket scaled linearly)' : ''}`);
+  const load0 = load();
+  // alternate the two so that both see the same machine (other work on it comes and goes)
+  const oursS: Sample[] = [];
+  const netS: Sample[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    oursS.push(await ours());
+    netS.push(net());
+  }
+  const oursT = median(oursS);
+  const netT = median(netS);
+  const load1 = load();
+  const impT = impacket();
+  const impScaled = impT.wall * (KEYS / IMPACKET_KEYS);
+  const scaled = IMPACKET_KEYS !== KEYS;
+  console.log(`rrp-client: recursive dump of ${total} keys (${KEYS} leaf keys x 6 values) from Samba winreg over ncacn_np; ours at RPC privacy, net without RPC auth`);
+  console.log(`  load average (1/5/15 min): ${load0} before, ${load1} after ours+net, ${load()} after impacket`);
+  console.log(`  hivewire RegistryClient (readTree, ${CONNECTIONS} associations, ${CONCURRENCY} keys in work): ${fmt(oursT)} median of ${RUNS}: ${oursS.map((s) => s.wall.toFixed(2)).join(', ')}`);
+  console.log(`  net rpc registry export:                 ${fmt(netT)} median of ${RUNS}: ${netS.map((s) => s.wall.toFixed(2)).join(', ')}`);
+  console.log(`  impacket reg.py query -s:                ${fmt(impT)} 1 run, ${IMPACKET_KEYS} keys${scaled ? ` — SCALED: impacket ran on ${IMPACKET_KEYS} keys, not ${KEYS}; linear estimate for ${KEYS}: ${impScaled.toFixed(1)} s` : ''}`);
+  console.log(`  ratio vs net rpc registry export: ${(netT.wall / oursT.wall).toFixed(2)}x faster (target >= 2x); CPU client+Samba ${(oursT.client + oursT.samba).toFixed(2)} s vs ${(netT.client + netT.samba).toFixed(2)} s`);
+  console.log(`  ratio vs impacket reg.py:         ${(impScaled / oursT.wall).toFixed(1)}x faster (target >= 20x)${scaled ? ' (impacket SCALED linearly from its smaller tree)' : ' (same 5,000-key tree)'}`);
 } finally {
   await samba.stop();
   rmSync(dir, { recursive: true, force: true });
