@@ -12,10 +12,14 @@ import type { Token } from '../security/token.js';
 
 const SYSTEM = 'S-1-5-18';
 
-// Every open checks access: a session's token and a key's stored descriptor are parsed once, and
-// remembered for as long as those objects live.
+// Every open checks access: a session's token is converted once, a descriptor parsed once per distinct
+// contents (a backend may hand out a fresh Buffer per read, and most keys share an inherited
+// descriptor), and the check's answer kept per token, contents and desired access.
 const tokens = new WeakMap<StoreToken, Token>();
-const descriptors = new WeakMap<Buffer, { bytes: Buffer; sd: SecurityDescriptor | null }>();
+const MAX_CACHED = 4096;
+const descriptors = new Map<string, SecurityDescriptor | null>();
+type AccessAnswer = ReturnType<SecurityModel['accessCheck']>;
+const answers = new WeakMap<StoreToken, Map<string, AccessAnswer>>();
 
 function tokenOf(t: StoreToken | undefined): Token {
   if (!t) return { user: Sid.parse(SYSTEM), groups: [Sid.parse('S-1-5-32-544')], privileges: new Set() };
@@ -29,16 +33,17 @@ function tokenOf(t: StoreToken | undefined): Token {
 
 // Callers never mutate what this returns (subset/merge/createChild build new descriptors).
 function parse(sd: Buffer): SecurityDescriptor | undefined {
-  // the bytes are compared too: a backend could reuse a buffer for other contents
-  const known = descriptors.get(sd);
-  if (known && known.bytes.equals(sd)) return known.sd ?? undefined;
-  let d: SecurityDescriptor | null;
-  try {
-    d = SecurityDescriptor.fromBinary(sd);
-  } catch {
-    d = null;
+  const key = sd.toString('latin1');
+  let d = descriptors.get(key);
+  if (d === undefined) {
+    try {
+      d = SecurityDescriptor.fromBinary(sd);
+    } catch {
+      d = null;
+    }
+    if (descriptors.size >= MAX_CACHED) descriptors.clear();
+    descriptors.set(key, d);
   }
-  descriptors.set(sd, { bytes: Buffer.from(sd), sd: d });
   return d ?? undefined;
 }
 
@@ -55,9 +60,19 @@ const FALLBACK_SDDL = 'O:BAG:SYD:(A;CI;KA;;;SY)(A;CI;KA;;;BA)(A;CI;KR;;;WD)';
 export function windowsSecurityModel(): SecurityModel {
   return {
     accessCheck(token, sd, desired, intent) {
+      const plain = token && !intent.backupIntent && !intent.restoreIntent;
+      const key = plain ? `${desired}|${sd.toString('latin1')}` : '';
+      let mine = plain ? answers.get(token) : undefined;
+      const known = mine?.get(key);
+      if (known) return { ...known };
       const d = parse(sd);
-      if (!d) return { granted: 0, allowed: false };
-      return accessCheck(tokenOf(token), d, desired, KEY_GENERIC_MAPPING, intent);
+      const res = d ? accessCheck(tokenOf(token), d, desired, KEY_GENERIC_MAPPING, intent) : { granted: 0, allowed: false };
+      if (plain) {
+        if (!mine) answers.set(token, (mine = new Map()));
+        if (mine.size >= MAX_CACHED) mine.clear();
+        mine.set(key, { ...res });
+      }
+      return res;
     },
     createChild(parentSd, explicitSd, token) {
       const parent = parse(parentSd);
