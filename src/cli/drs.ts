@@ -2,7 +2,7 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { DrsClient, DS_NAME_FORMAT } from '../interfaces/drsr/client.js';
 import { linksToLdif, objectToLdif } from '../interfaces/drsr/ldif.js';
-import { dnFromTree, loadSchema, replicate, type Page } from '../interfaces/drsr/replicate.js';
+import { dnFromTree, loadSchema, replicate, replicateObject, type Page } from '../interfaces/drsr/replicate.js';
 import { Schema } from '../interfaces/drsr/decode/schema.js';
 import { loadState, saveState, emptyState } from '../interfaces/drsr/state.js';
 import { UsageError } from '../util/errors.js';
@@ -17,6 +17,8 @@ const HELP = `usage: hivewire drs <subcommand> --dc HOST -U DOMAIN\\user%passwor
       --output the output file is cut back to the last committed page on restart: nothing lost or
       duplicated. ldif: change records (add, modify/replace, moddn, delete; link values as add/delete
       of the value). --attrs a,b,c: only those attributes and link attributes of each object.
+  replicate --object DN|GUID [--secrets] [--format jsonl|ldif] [--attrs LIST]
+      one object through EXOP_REPL_OBJ (no state).
   hashes [--nc DN]          account hashes as user:rid:lmhash:nthash:::
   dcinfo [--level 1|2|3|0xFFFFFFFF] [--domain NAME] [--json]
   cracknames NAME... [--from FMT] [--to FMT] [--json]   formats: ${Object.keys(DS_NAME_FORMAT).join(', ')}
@@ -63,7 +65,7 @@ export const run: CommandRun = async (argv, io) => {
     return sub ? 0 : 2;
   }
   const p = parseArgs(rest, {
-    values: ['dc', 'user', 'nc', 'state', 'output', 'format', 'attrs', 'level', 'domain', 'from', 'to', 'page-objects', 'page-bytes'],
+    values: ['dc', 'user', 'nc', 'state', 'output', 'format', 'attrs', 'level', 'domain', 'from', 'to', 'page-objects', 'page-bytes', 'object'],
     flags: ['secrets', 'json', 'ntlm', 'no-schema', 'help'],
     short: { U: 'user' },
   });
@@ -138,11 +140,36 @@ export const run: CommandRun = async (argv, io) => {
   }
 };
 
+const GUID_RE = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
+
+/** The NTDS Settings objectGUID of the DC we talk to (DCInfo level 2), for EXOP requests. */
+async function serverDsaGuid(c: DrsClient, domain: string, host: string): Promise<string> {
+  const r = await c.domainControllerInfo(domain, 2);
+  const items = r.tag === 2 ? (r.V2.rItems ?? []) : [];
+  const h = host.toLowerCase();
+  const mine = items.find((i) => i.DnsHostName?.toLowerCase() === h || i.NetbiosName?.toLowerCase() === h || i.DnsHostName?.toLowerCase().startsWith(`${h}.`)) ?? items[0];
+  if (!mine) throw new UsageError(`no domain controller of '${domain}' in DCInfo`);
+  return mine.NtdsDsaObjectGuid;
+}
+
 async function replicateCmd(c: DrsClient, p: ReturnType<typeof parseArgs>, io: CliIO, domain: string): Promise<number> {
-  const nc = (p.options.nc as string | undefined) ?? (await defaultNc(c, domain));
   const fmt = (p.options.format as string | undefined) ?? 'jsonl';
   if (fmt !== 'jsonl' && fmt !== 'ldif') throw new UsageError('--format is jsonl or ldif');
   const attrs = p.options.attrs ? new Set((p.options.attrs as string).split(',').map((s) => s.trim().toLowerCase())) : undefined;
+  const object = p.options.object as string | undefined;
+  if (object !== undefined) {
+    const g = GUID_RE.exec(object);
+    const r = await replicateObject(c, { object: g ? { guid: g[1]!.toLowerCase() } : { dn: object }, dsaGuid: await serverDsaGuid(c, domain, p.options.dc as string), secrets: p.options.secrets === true });
+    const links = attrs ? r.links.filter((l) => attrs.has(l.attribute.toLowerCase())) : r.links;
+    for (const o of r.objects) {
+      if (fmt === 'ldif') io.stdout.write(objectToLdif(o, undefined, attrs));
+      else io.stdout.write(JSON.stringify(attrs ? { ...o, attributes: Object.fromEntries(Object.entries(o.attributes).filter(([k]) => attrs.has(k.toLowerCase()))) } : o, bigJson) + '\n');
+    }
+    if (fmt === 'ldif') io.stdout.write(linksToLdif(links));
+    else for (const l of links) io.stdout.write(JSON.stringify(l) + '\n');
+    return 0;
+  }
+  const nc = (p.options.nc as string | undefined) ?? (await defaultNc(c, domain));
   const stateFile = p.options.state as string | undefined;
   const outFile = p.options.output as string | undefined;
   const state = stateFile ? loadState(stateFile, nc) : emptyState(nc);

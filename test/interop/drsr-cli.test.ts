@@ -67,6 +67,27 @@ describe('hivewire drs', () => {
     expect(b.length).toBe(a.length);
   }, 600_000);
 
+  it('writes LDIF with link values and only the asked attributes, for an NC and for one object (EXOP_REPL_OBJ)', () => {
+    const base = 'DC=lab,DC=example,DC=com';
+    const admin = `CN=Administrator,CN=Users,${base}`;
+    const out = join(dir, 'nc.ldif');
+    expect(runCli('replicate', '--no-schema', '--format', 'ldif', '--attrs', 'sAMAccountName,member', '--output', out).status).toBe(0);
+    const records = readFileSync(out, 'utf8').split('\n\n').filter(Boolean);
+    const attrLines = new Set(records.flatMap((r) => r.split('\n').slice(1)).map((l) => l.split(':')[0]));
+    // nothing but the two asked attributes, the record framing and the GUID an add carries
+    const allowed = new Set(['-', 'add', 'delete', 'changetype', 'member', 'objectGUID', 'sAMAccountName']);
+    expect([...attrLines].filter((k) => !allowed.has(k))).toEqual([]);
+    expect(attrLines.has('member') && attrLines.has('sAMAccountName')).toBe(true);
+    expect(records).toContain(`dn: CN=labuser00007,OU=LabUsers,${base}\nchangetype: add\nobjectGUID: ${/objectGUID: (\S+)/.exec(records.find((r) => r.startsWith(`dn: CN=labuser00007,`))!)![1]}\nsAMAccountName: labuser00007`);
+    const adminsLinks = records.filter((r) => r.startsWith(`dn: CN=Domain Admins,CN=Users,${base}\nchangetype: modify`));
+    expect(adminsLinks.join('\n')).toContain(`add: member\nmember: ${admin}\n-`);
+
+    const one = runCli('replicate', '--object', `CN=Domain Admins,CN=Users,${base}`, '--format', 'ldif', '--attrs', 'member,sAMAccountName');
+    expect(one.status).toBe(0);
+    expect(one.stdout).toMatch(new RegExp(`^dn: CN=Domain Admins,CN=Users,${base}\nchangetype: add\nobjectGUID: [0-9a-f-]{36}\nsAMAccountName: Domain Admins\n\n`));
+    expect(one.stdout).toContain(`changetype: modify\nadd: member\nmember: ${admin}\n-\n`);
+  }, 300_000);
+
   it('prints account hashes in the user:rid:lmhash:nthash::: layout and cracks names', () => {
     const r = runCli('hashes');
     expect(r.status).toBe(0);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { md4 } from '../../src/crypto/md4.js';
 import { DrsClient, DS_NAME_FORMAT } from '../../src/interfaces/drsr/client.js';
 import { DrsError } from '../../src/interfaces/drsr/errors.js';
-import { dnFromTree, loadSchema, replicate, type ReplicatedLink, type ReplicatedObject } from '../../src/interfaces/drsr/replicate.js';
+import { dnFromTree, loadSchema, replicate, replicateObject, type ReplicatedLink, type ReplicatedObject } from '../../src/interfaces/drsr/replicate.js';
 import { Schema } from '../../src/interfaces/drsr/decode/schema.js';
 import { loadState, saveState, type ReplicationState } from '../../src/interfaces/drsr/state.js';
 import { resolvePort } from '../../src/interfaces/epm/client.js';
@@ -304,6 +304,41 @@ describe('DRSR replication from the Samba AD DC', () => {
     expect(r.objects.length).toBe(new Set(r.objects.map((o) => o.guid)).size);
     for (const dn of [late, group]) ldb('ldbdel', ['-H', sam, dn]);
   }, 300_000);
+
+  it('replicates one object with EXOP_REPL_OBJ; what Samba answers to ReplicaSync and DCInfo level 0xFFFFFFFF', async () => {
+    const c = await connect();
+    try {
+      const v2 = await c.domainControllerInfo('LAB', 2);
+      const dsa = v2.tag === 2 ? v2.V2.rItems![0]!.NtdsDsaObjectGuid : '';
+      const adminDn = `CN=Administrator,CN=Users,${BASE}`;
+      const adminGuid = [...ldbObjects(adminDn, []).keys()][0]!;
+      const byDn = await replicateObject(c, { object: { dn: adminDn }, dsaGuid: dsa, secrets: true, schema });
+      expect(byDn.objects.map((o) => [o.guid, o.dn])).toEqual([[adminGuid, adminDn]]);
+      expect(byDn.objects[0]!.attributes.unicodePwd).toEqual([md4(Buffer.from(dc.password, 'utf16le')).toString('hex')]);
+      const byGuid = await replicateObject(c, { object: { guid: adminGuid }, dsaGuid: dsa, schema });
+      expect(byGuid.objects.map((o) => [o.guid, o.dn])).toEqual([[adminGuid, adminDn]]);
+      expect(byGuid.objects[0]!.attributes.unicodePwd).toEqual([]); // no secrets unless asked
+      const admins = await replicateObject(c, { object: { dn: `CN=Domain Admins,CN=Users,${BASE}` }, dsaGuid: dsa, schema });
+      expect(admins.links.filter((l) => l.attribute === 'member' && l.present).map((l) => l.targetGuid)).toContain(adminGuid);
+      // an object that is not there: Samba fails the call itself, ERROR_DS_DRA_BAD_DN, not ulExtendedRet
+      const missing = await replicateObject(c, { object: { dn: `CN=nobody,CN=Users,${BASE}` }, dsaGuid: dsa }).catch((e) => e);
+      expect(missing).toBeInstanceOf(DrsError);
+      expect(missing).toMatchObject({ source: 'return', statusName: 'ERROR_DS_DRA_BAD_DN' });
+
+      // Samba 4.17 has DCInfo levels 1, 2 and 3 only: 0xFFFFFFFF (the LDAP connection list) is refused
+      const ff = await c.domainControllerInfo('LAB.EXAMPLE.COM', 0xffffffff).catch((e) => e);
+      expect(ff).toMatchObject({ source: 'return', statusName: 'ERROR_INVALID_LEVEL' });
+      // ReplicaSync is forwarded to Samba's dreplsrv, which would pull the NC from the named source DSA;
+      // with this lone DC as its own source the pull fails and the call returns ERROR_FILE_NOT_FOUND (2)
+      const sync = await c.replicaSync(BASE, dsa, 0).catch((e) => e);
+      expect(sync).toMatchObject({ source: 'return', statusName: 'ERROR_FILE_NOT_FOUND' });
+      // a bad NC is told apart by the DC: not the same answer
+      const syncBad = await c.replicaSync('DC=nowhere,DC=example', dsa, 0).catch((e) => e);
+      expect(syncBad).toBeInstanceOf(DrsError);
+    } finally {
+      await c.close();
+    }
+  }, 120_000);
 
   it('reports a bad NC as a typed error', async () => {
     const c = await connect();

@@ -7,6 +7,7 @@ export type DrsErrorSource = 'return' | 'dwDRSError' | 'ulExtendedRet' | 'crackN
 
 // Win32 and SEC_E codes a DRSR peer returns (MS-ERREF §2.2, §2.3; MS-DRSR §4.1.10.5, §4.1.10.6.1).
 export const DRS_STATUS: Record<number, string> = {
+  0x2: 'ERROR_FILE_NOT_FOUND',
   0x5: 'ERROR_ACCESS_DENIED',
   0x6: 'ERROR_INVALID_HANDLE',
   0x32: 'ERROR_NOT_SUPPORTED',
@@ -17,6 +18,7 @@ export const DRS_STATUS: Record<number, string> = {
   0x20e2: 'ERROR_DS_DRA_SCHEMA_MISMATCH',
   0x20e4: 'ERROR_DS_CANT_FIND_EXPECTED_NC',
   0x20f5: 'ERROR_DS_DRA_INVALID_PARAMETER',
+  0x20f7: 'ERROR_DS_DRA_BAD_DN',
   0x2104: 'ERROR_DS_DRA_NO_REPLICA',
   0x2105: 'ERROR_DS_DRA_ACCESS_DENIED',
   0x2108: 'ERROR_DS_DRA_SOURCE_DISABLED',

@@ -391,6 +391,47 @@ export async function replicate(client: ReplicationSource, o: ReplicateOptions):
   }
 }
 
+export const EXOP_REPL_OBJ = 6;
+
+export interface ReplicateObjectOptions {
+  /** The object, by DN and/or objectGUID. */
+  object: { dn?: string; guid?: string };
+  /** objectGUID of a DSA in the configuration NC: the DC's own NTDS Settings (DCInfo NtdsDsaObjectGuid);
+   * a Windows DC answers EXOP_ERR_UPDATE_ERR to a NULL one (checklist part 8). */
+  dsaGuid: string;
+  secrets?: boolean;
+  schema?: Schema;
+}
+
+/**
+ * EXOP_REPL_OBJ (§4.1.10.4.2, server §4.1.10.5.12): one object, all its attributes, in one reply; no
+ * cookie and no state (single-object operations do not move the watermark, §4.1.10.6.1). A failed
+ * operation comes back as ulExtendedRet with a return value of 0: a DrsError('ulExtendedRet').
+ */
+export async function replicateObject(client: ReplicationSource, o: ReplicateObjectOptions): Promise<{ objects: ReplicatedObject[]; links: ReplicatedLink[] }> {
+  let flags = DRS_OPTIONS.INIT_SYNC | DRS_OPTIONS.WRIT_REP | DRS_OPTIONS.GET_ALL_GROUP_MEMBERSHIP;
+  if (!o.secrets) flags |= DRS_OPTIONS.SPECIAL_SECRET_PROCESSING;
+  const reply = await client.getNCChanges({
+    uuidDsaObjDest: o.dsaGuid,
+    uuidInvocIdSrc: NULL_GUID,
+    pNC: dsname(o.object),
+    usnvecFrom: { usnHighObjUpdate: 0n, usnReserved: 0n, usnHighPropUpdate: 0n },
+    pUpToDateVecDest: null,
+    ulFlags: flags >>> 0,
+    cMaxObjects: 1,
+    cMaxBytes: 8 * 1024 * 1024,
+    ulExtendedOp: EXOP_REPL_OBJ,
+    liFsmoInfo: 0n,
+    pPartialAttrSet: null,
+    pPartialAttrSetEx: null,
+    PrefixTableDest: PrefixTable.standard().toWire(),
+    ulMoreFlags: 0,
+  });
+  if (reply.ulExtendedRet !== 1) throw new DrsError('ulExtendedRet', reply.ulExtendedRet, 'EXOP_REPL_OBJ');
+  const { objects, links } = decodePage(reply, o.schema ?? Schema.bootstrap(), {}, { dn: '' }, o.secrets ? client.sessionKey : null, true);
+  return { objects, links };
+}
+
 /** Replicates the schema NC (no state) and learns every attributeSchema/classSchema from it. */
 export async function loadSchema(client: DrsClient, schemaNc: string, base: Schema = Schema.bootstrap()): Promise<Schema> {
   await replicate(client, {
