@@ -38,6 +38,8 @@ export interface RrpCallLog {
   opnum: number;
   op: string;
   caller: string;
+  /** RPC auth level of the call (0 none, 2 connect, 5 integrity, 6 privacy; MS-RPCE §2.2.1.1.8). */
+  authLevel: number;
   key?: string | undefined;
   samDesired?: number;
   status: number;
@@ -530,6 +532,7 @@ export class RrpServer {
       opnum: op.opnum,
       op: opName(op.opnum),
       caller: call.identity.anonymous ? '(anonymous)' : `${call.identity.domain}\\${call.identity.user}`,
+      authLevel: call.authLevel,
       key: keyName,
       ...(typeof req.samDesired === 'number' ? { samDesired: req.samDesired } : {}),
       status: res.returns,
