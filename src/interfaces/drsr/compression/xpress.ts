@@ -74,7 +74,10 @@ export function decompressLz77(data: Uint8Array, uncompressedSize: number, opts?
  * flag bit (the "1" that marks the end); ending inside a flag word or a match is truncation. Matches
  * may not reach before `outStart` nor write past `outLimit`.
  */
-function decompressLz77Into(input: Buffer, start: number, stop: number, out: Buffer, outStart: number, outLimit: number): number {
+function decompressLz77Into(inputBuf: Buffer, start: number, stop: number, outBuf: Buffer, outStart: number, outLimit: number): number {
+  // Plain Uint8Array views: element access on them is what the JIT optimizes best.
+  const input = new Uint8Array(inputBuf.buffer, inputBuf.byteOffset, inputBuf.byteLength);
+  const out = new Uint8Array(outBuf.buffer, outBuf.byteOffset, outBuf.byteLength);
   let i = start;
   let o = outStart;
   let flags = 0; // the unread flag bits, next one in the most significant bit
@@ -94,7 +97,7 @@ function decompressLz77Into(input: Buffer, start: number, stop: number, out: Buf
       const n = Math.min(run, stop - i);
       if (n > outLimit - o) throw new DrsCompressionError('ERR_DRS_COMPRESSION_SIZE', 'XPRESS', i + (outLimit - o), 'no more data (the output is full)', 'a literal byte');
       if (n > 32) {
-        input.copy(out, o, i, i + n);
+        out.set(input.subarray(i, i + n), o);
         o += n;
         i += n;
       } else {
@@ -129,11 +132,11 @@ function decompressLz77Into(input: Buffer, start: number, stop: number, out: Buf
         length = input[i++]!;
         if (length === 255) {
           if (stop - i < 2) throw new DrsCompressionError('ERR_DRS_COMPRESSION_TRUNCATED', 'XPRESS', i, 'a 2-byte length');
-          length = input.readUInt16LE(i);
+          length = input[i]! | (input[i + 1]! << 8);
           i += 2;
           if (length === 0) {
             if (stop - i < 4) throw new DrsCompressionError('ERR_DRS_COMPRESSION_TRUNCATED', 'XPRESS', i, 'a 4-byte length');
-            length = input.readUInt32LE(i);
+            length = (input[i]! | (input[i + 1]! << 8) | (input[i + 2]! << 16) | (input[i + 3]! << 24)) >>> 0;
             i += 4;
           }
           if (length < 15 + 7) throw new DrsCompressionError('ERR_DRS_COMPRESSION_DATA', 'XPRESS', i, 'an explicit match length of at least 22', `${length}`);
@@ -155,7 +158,7 @@ function decompressLz77Into(input: Buffer, start: number, stop: number, out: Buf
 }
 
 /** Copies an LZ77 match; an overlapping one (offset < length) repeats the last `offset` bytes. */
-function copyMatch(out: Buffer, o: number, offset: number, length: number): number {
+function copyMatch(out: Uint8Array, o: number, offset: number, length: number): number {
   let src = o - offset;
   if (length <= 32 || offset < 8) {
     const end = o + length;

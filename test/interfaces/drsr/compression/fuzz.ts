@@ -5,11 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decompressDrsBlob, DRS_COMP_ALG_MSZIP, DRS_COMP_ALG_WIN2K3, pickleBody } from '../../../../src/interfaces/drsr/compression/index.js';
+import { decompressDrsBlob, decompressXpressHuffman, DRS_COMP_ALG_MSZIP, DRS_COMP_ALG_WIN2K3, pickleBody } from '../../../../src/interfaces/drsr/compression/index.js';
 import { DRS_MSG_GETCHGREPLY_V6, IDL_DRSGetNCChanges } from '../../../../src/interfaces/drsr/types.js';
 import { ndrDecode } from '../../../../src/ndr/index.js';
 import { HivewireError } from '../../../../src/util/errors.js';
 import { Rng } from '../../../harness/rng.js';
+import { encodeHuffman, parse } from './huffman-encoder.js';
 
 export interface Seed {
   name: string;
@@ -86,6 +87,31 @@ export function fuzz(count: number, seed = 0xd125): FuzzResult {
       const out = decompressDrsBlob(m.alg, m.blob, m.size);
       if (out.length !== m.size) throw new Error(`decompressed ${out.length} bytes, declared ${m.size}`);
       ndrDecode(DRS_MSG_GETCHGREPLY_V6, pickleBody(out), { allowTrailing: true });
+      res.decoded++;
+    } catch (e) {
+      if (e instanceof HivewireError) res.typed++;
+      else if (++res.untyped <= 20) res.failures.push(`case ${i} (${s.name}): ${(e as Error)?.stack ?? String(e)}`);
+    }
+  }
+  return res;
+}
+
+/** The same for LZ77+Huffman: streams from the test encoder, mutated; typed errors only. */
+export function fuzzHuffman(count: number, seed = 0x4a11): FuzzResult {
+  const r = new Rng(seed);
+  const text = Buffer.from('dn: CN=user1,OU=Staff,DC=lab,DC=example,DC=com\nuSNChanged: 4242\n\n'.repeat(400));
+  const noise = Buffer.from(Array.from({ length: 3000 }, () => r.int(256)));
+  const all = [text, Buffer.concat([noise, text]), Buffer.concat([text, Buffer.alloc(70000, 0x41)])].map((d) => ({
+    name: `huffman ${d.length}`, alg: -1, blob: encodeHuffman(parse(d), d.length), size: d.length,
+  }));
+  const res: FuzzResult = { cases: 0, typed: 0, decoded: 0, untyped: 0, failures: [] };
+  for (let i = 0; i < count; i++) {
+    const s = all[i % all.length]!;
+    const m = mutate(s, r);
+    res.cases++;
+    try {
+      const out = decompressXpressHuffman(m.blob, m.size);
+      if (out.length !== m.size) throw new Error(`decompressed ${out.length} bytes, declared ${m.size}`);
       res.decoded++;
     } catch (e) {
       if (e instanceof HivewireError) res.typed++;
