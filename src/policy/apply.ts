@@ -78,6 +78,9 @@ export async function applyPolicy(store: RegistryStore, entries: readonly PolIns
   const root = scopeRootPath(options.scope);
   const result: ApplyResult = { scope: root, dryRun: options.dryRun === true, instructions: entries.length, changes: [], notes: [] };
   const run = async (tx: PathApi) => {
+    // A shared store may run the transaction again after a conflict: each run starts clean.
+    result.changes.length = 0;
+    result.notes.length = 0;
     for (let index = 0; index < entries.length; index++) {
       const e = entries[index]!;
       const note = (kind: PolicyNote['kind'], message: string, code?: string) =>

@@ -12,6 +12,7 @@ export interface RollbackResult {
 export async function rollbackPolicy(store: RegistryStore, applied: Pick<ApplyResult, 'changes'>): Promise<RollbackResult> {
   let reverted = 0;
   await store.transaction(async (tx) => {
+    reverted = 0; // the transaction may run again after a conflict (shared store)
     for (const c of [...applied.changes].reverse()) {
       switch (c.op) {
         case 'createKey':

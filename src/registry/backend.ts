@@ -64,6 +64,9 @@ export interface StoreReader {
 }
 
 export interface StoreWriter extends StoreReader {
+  /** The key, locked against any other change until the write commits (a shared backend: other
+   * processes' writes to it wait). Taken before a read-modify-write of the key or its subkey list. */
+  lockKey(upath: string): Promise<KeyRecord | undefined>;
   createKey(key: NewKey): Promise<KeyRecord>;
   updateKey(upath: string, patch: { lastWrite?: bigint; sd?: Buffer; className?: string }): Promise<void>;
   /** Removes the key and its whole subtree. */
@@ -77,8 +80,9 @@ export interface StoreWriter extends StoreReader {
 export interface StorageBackend {
   readonly kind: 'memory' | 'embedded' | 'postgres';
   read<T>(fn: (r: StoreReader) => Promise<T>): Promise<T>;
-  /** Runs fn with exclusive write access; all of its changes commit together or not at all, and are
-   * durable when the promise resolves. */
+  /** Runs fn as one write: all of its changes commit together or not at all, durable when the promise
+   * resolves, as if no other write ran at the same time. A shared backend may run fn again after a
+   * conflict with another process (fn's side effects outside the writer must allow that). */
   write<T>(fn: (w: StoreWriter) => Promise<T>): Promise<T>;
   /** Makes every acknowledged write durable now (BaseRegFlushKey, §3.1.5.12). */
   flush(): Promise<void>;

@@ -362,6 +362,10 @@ export class MemoryWriter implements StoreWriter {
   chain(usegs: readonly string[]) {
     return this.tree.chain(usegs);
   }
+  /** The writer holds the whole tree already. */
+  lockKey(upath: string) {
+    return this.tree.key(upath);
+  }
 
   private need(upath: string): KeyNode {
     const n = this.tree.node(upath);

@@ -1,7 +1,18 @@
 // The PostgreSQL backend: several processes (on several machines) share one registry. Keys and values
-// live in two tables; every write runs in one SQL transaction under a transaction-scoped advisory
-// lock, so the store's read-check-write rules hold across processes exactly as in one; commit is the
-// durability point (synchronous_commit as the server sets it). Committed changes are announced with
+// live in two tables; every write runs in one SQL transaction (READ COMMITTED) and locks only the key
+// rows it depends on, so writes to independent keys run at the same time from any number of
+// processes while the store's read-check-write rules hold as if writes ran one at a time:
+//  - every key a write reads (the chain from \Registry down, the handle's key) is locked FOR KEY
+//    SHARE: it cannot be deleted (nor renamed) until the write commits, but others may still change
+//    its values and last-write time;
+//  - a key whose values a write reads is locked FOR NO KEY UPDATE first (writes to one key's values
+//    take turns, so a read-modify-write of a value loses nothing), then read with a fresh snapshot;
+//  - a key whose subkey list or descriptor a write reads to change (delete, set security) is locked
+//    FOR UPDATE first (lockKey), which waits for and then excludes the KEY SHARE holders;
+//  - values are upserted per (key, name) and last-write times updated in place (row locks).
+// Two writes racing to create the same key, or a deadlock between two multi-key writes, abort one of
+// them, which runs again (the first has committed by then). Commit is the durability point
+// (synchronous_commit as the server sets it). Committed changes are announced with
 // NOTIFY so that other processes' watchers fire. Volatile keys carry the server's start time and are
 // dropped when the server has restarted since (§3.1.1.2: not preserved across a restart).
 
@@ -13,6 +24,10 @@ import { KEYF_VOLATILE } from './constants.js';
 
 const CHANNEL = 'hivewire_registry';
 const LOCK_ID = 0x68697665; // 'hive'
+// SQLSTATEs after which a write runs again: deadlock_detected, serialization_failure,
+// unique_violation (two writes created the same key).
+const RETRY = new Set(['40P01', '40001', '23505']);
+const MAX_ATTEMPTS = 50;
 // NOTIFY payloads must stay under 8000 bytes.
 const MAX_PAYLOAD = 7000;
 
@@ -63,9 +78,13 @@ function valueOf(r: { name: string; type: string; data: Buffer }): ValueRecord {
 }
 
 class PgReader implements StoreReader {
-  constructor(protected readonly q: Query) {}
+  constructor(
+    protected readonly q: Query,
+    /** ' FOR KEY SHARE' in a write: the keys it reads stay until it commits. */
+    private readonly hold = '',
+  ) {}
   async key(upath: string): Promise<KeyRecord | undefined> {
-    const r = await this.q(`SELECT ${KEY_COLS} FROM hw_keys WHERE upath = $1`, [upath]);
+    const r = await this.q(`SELECT ${KEY_COLS} FROM hw_keys WHERE upath = $1${this.hold}`, [upath]);
     return r.rows[0] ? keyOf(r.rows[0] as KeyRow) : undefined;
   }
   async subkeys(upath: string): Promise<KeyRecord[]> {
@@ -87,7 +106,7 @@ class PgReader implements StoreReader {
   async chain(usegs: readonly string[]): Promise<(KeyRecord | undefined)[]> {
     const upaths: string[] = [];
     for (const seg of usegs) upaths.push(upaths.length ? upaths[upaths.length - 1] + '\\' + seg : seg);
-    const r = await this.q(`SELECT upath, ${KEY_COLS} FROM hw_keys WHERE upath = ANY($1::text[])`, [upaths]);
+    const r = await this.q(`SELECT upath, ${KEY_COLS} FROM hw_keys WHERE upath = ANY($1::text[])${this.hold}`, [upaths]);
     const by = new Map<string, KeyRecord>();
     for (const row of r.rows as (KeyRow & { upath: string })[]) by.set(row.upath, keyOf(row));
     return upaths.map((p) => by.get(p));
@@ -100,7 +119,28 @@ class PgWriter extends PgReader implements StoreWriter {
     q: Query,
     private readonly boot: string,
   ) {
-    super(q);
+    super(q, ' FOR KEY SHARE');
+  }
+  async lockKey(upath: string): Promise<KeyRecord | undefined> {
+    const r = await this.q(`SELECT ${KEY_COLS} FROM hw_keys WHERE upath = $1 FOR UPDATE`, [upath]);
+    this.owned.add(upath);
+    return r.rows[0] ? keyOf(r.rows[0] as KeyRow) : undefined;
+  }
+  // Keys whose values this write holds (see the header): locked once, in a statement of its own so
+  // that the value read after it sees what the write it waited for committed.
+  private readonly owned = new Set<string>();
+  private async own(upath: string): Promise<void> {
+    if (this.owned.has(upath)) return;
+    await this.q(`SELECT 1 FROM hw_keys WHERE upath = $1 FOR NO KEY UPDATE`, [upath]);
+    this.owned.add(upath);
+  }
+  override async values(upath: string): Promise<ValueRecord[]> {
+    await this.own(upath);
+    return super.values(upath);
+  }
+  override async value(upath: string, uname: string): Promise<ValueRecord | undefined> {
+    await this.own(upath);
+    return super.value(upath, uname);
   }
   async createKey(k: NewKey): Promise<KeyRecord> {
     const up = upcase(k.path);
@@ -146,7 +186,7 @@ class PgWriter extends PgReader implements StoreWriter {
 
 export interface PostgresOptions {
   log?: (message: string) => void;
-  /** Pool size (default 8). */
+  /** Pool size (default 16: independent writes run at the same time). */
   max?: number;
 }
 
@@ -164,7 +204,7 @@ export class PostgresBackend implements StorageBackend {
   ) {}
 
   static async open(url: string, opts: PostgresOptions = {}): Promise<PostgresBackend> {
-    const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 8 });
+    const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 16 });
     pool.on('error', (e) => opts.log?.(`postgres: ${e.message}`));
     try {
       const c = await pool.connect();
@@ -195,23 +235,30 @@ export class PostgresBackend implements StorageBackend {
   }
 
   async write<T>(fn: (w: StoreWriter) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      await c.query(`SELECT pg_advisory_xact_lock(${LOCK_ID})`);
-      const w = new PgWriter((text, params) => c.query(text, params), this.boot);
-      const result = await fn(w);
-      for (const payload of chunkChanges(this.origin, w.changes)) await c.query(`SELECT pg_notify($1, $2)`, [CHANNEL, payload]);
-      await c.query('COMMIT');
-      return result;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      if (err instanceof Error && !(err instanceof Win32Error) && 'severity' in err) {
-        throw new Win32Error('ERROR_REGISTRY_IO_FAILED', `postgres: ${err.message}`);
+    for (let attempt = 1; ; attempt++) {
+      const c = await this.pool.connect();
+      try {
+        await c.query('BEGIN');
+        const w = new PgWriter((text, params) => c.query(text, params), this.boot);
+        const result = await fn(w);
+        for (const payload of chunkChanges(this.origin, w.changes)) await c.query(`SELECT pg_notify($1, $2)`, [CHANNEL, payload]);
+        await c.query('COMMIT');
+        return result;
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        const code = (err as { code?: unknown }).code;
+        if (typeof code === 'string' && RETRY.has(code) && attempt < MAX_ATTEMPTS) {
+          // Lost a race with another write that has committed or will: run again, a little later.
+          await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * attempt)));
+          continue;
+        }
+        if (err instanceof Error && !(err instanceof Win32Error) && 'severity' in err) {
+          throw new Win32Error('ERROR_REGISTRY_IO_FAILED', `postgres: ${err.message}`);
+        }
+        throw err;
+      } finally {
+        c.release();
       }
-      throw err;
-    } finally {
-      c.release();
     }
   }
 

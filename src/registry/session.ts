@@ -355,7 +355,7 @@ export class RegistrySession {
     if (opts.securityDescriptor && !this.core.security.isValid(opts.securityDescriptor)) throw win32('ERROR_INVALID_PARAMETER', 'invalid security descriptor');
     const view = this.viewOf(sam, h);
     const isLink = keyType === REG_OPTION_CREATE_LINK;
-    return this.exec.write(async (w) => {
+    const made = await this.exec.write(async (w) => {
       await this.current(w, h);
       let logical: string[];
       let walk: Walk;
@@ -381,7 +381,7 @@ export class RegistrySession {
         if (isLink && rel.length) throw win32('ERROR_ALREADY_EXISTS', subKey);
         const access = this.grant(rec.sd, sam, options);
         if (then) await then(w, rec);
-        return { handle: this.newHandle(rec, access, logical, view, extra), disposition: REG_OPENED_EXISTING_KEY };
+        return { rec, access, logical, extra, disposition: REG_OPENED_EXISTING_KEY };
       }
       const m = walk.recs.length;
       const parent = walk.recs[m - 1];
@@ -416,8 +416,10 @@ export class RegistrySession {
       const granted = this.token ? this.check(parentRec.sd, sam & ~KEY_WOW64_RES) : undefined;
       const access = !this.token ? KEY_ALL_ACCESS | ACCESS_SYSTEM_SECURITY : granted?.allowed ? granted.granted : this.grantCreator(sam);
       if (then) await then(w, parentRec);
-      return { handle: this.newHandle(parentRec, access, logical, view, extra), disposition: REG_CREATED_NEW_KEY };
+      return { rec: parentRec, access, logical, extra, disposition: REG_CREATED_NEW_KEY };
     });
+    // The handle is made once the write has committed: a shared backend may run the write again.
+    return { handle: this.newHandle(made.rec, made.access, made.logical, view, made.extra), disposition: made.disposition };
   }
 
   // The creator gets the access it asked for on the key it made (§3.1.5.7).
@@ -608,6 +610,9 @@ export class RegistrySession {
       const depth = rec.path.split('\\').length;
       if (depth <= 1 || (!this.trusted && depth <= 2)) throw win32('ERROR_ACCESS_DENIED', `${rec.path} is a root key`);
       const up = upathOf(rec);
+      // Held until commit: no subkey can be created under it meanwhile (shared backends).
+      const locked = await w.lockKey(up);
+      if (!locked || locked.id !== rec.id) throw win32('ERROR_FILE_NOT_FOUND', subKey);
       if (!opts.recursive && (await w.subkeyCount(up)) > 0) throw win32('ERROR_ACCESS_DENIED', `${rec.path} has subkeys`);
       if (this.token) {
         // SECURITY HOOK: DELETE on the key itself (Windows; the spec names no right)
@@ -647,7 +652,9 @@ export class RegistrySession {
     if (secInfo & (OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION)) this.need(h, WRITE_OWNER, 'BaseRegSetKeySecurity (owner/group)');
     if (secInfo & SACL_SECURITY_INFORMATION) this.need(h, ACCESS_SYSTEM_SECURITY, 'BaseRegSetKeySecurity (SACL)');
     await this.exec.write(async (w) => {
-      const rec = await this.current(w, h);
+      // Locked: the merge reads the descriptor and writes it back.
+      const rec = await w.lockKey(h.upath);
+      if (!rec || rec.id !== h.keyId) throw win32('ERROR_KEY_DELETED', h.path);
       // SECURITY HOOK: SecurityDescriptor.merge(other, secInfo)
       const merged = this.core.security.merge(rec.sd, sd, secInfo);
       await w.updateKey(upathOf(rec), { sd: merged });

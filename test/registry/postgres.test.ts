@@ -43,6 +43,48 @@ describe('postgres backend shared by several stores', () => {
     expect((await a.getValue('HKLM\\Software\\Shared', 'n'))!.data.readUInt32LE(0)).toBe(20);
   });
 
+  it('writes to independent keys run at the same time; writes to one key take turns; a delete and a create under it are ordered', async () => {
+    const url = await freshSchemaUrl(server);
+    const [a, b] = [await open(url), await open(url)];
+    const dw = (n: number) => encodeValue(REG_DWORD, n);
+    const within = <T>(p: Promise<T>, ms: number, what: string) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(what)), ms))]);
+    const settled = (p: Promise<unknown>) => {
+      const s = { done: false };
+      p.then(() => (s.done = true), () => (s.done = true));
+      return s;
+    };
+    await a.createKey('HKLM\\Software\\P\\X');
+    await a.createKey('HKLM\\Software\\P\\Y');
+    await a.createKey('HKLM\\Software\\Q');
+    // a holds a transaction open on X (a value set) and on Q (deleted), uncommitted.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const tx = a.transaction(async (t) => {
+      await t.setValue('HKLM\\Software\\P\\X', 'v', REG_DWORD, dw(1));
+      await t.deleteKey('HKLM\\Software\\Q');
+      entered();
+      await gate;
+    });
+    await inside;
+    // Another process writing an independent key is not held up (one store-wide lock would).
+    await within(b.setValue('HKLM\\Software\\P\\Y', 'v', REG_DWORD, dw(2)), 5000, 'a write to an independent key waited for another transaction');
+    // The same key's values, and a key under the one being deleted, wait for a's commit.
+    const same = b.setValue('HKLM\\Software\\P\\X', 'w', REG_DWORD, dw(3));
+    const under = b.createKey('HKLM\\Software\\Q\\Child');
+    const [sameState, underState] = [settled(same), settled(under)];
+    await new Promise((r) => setTimeout(r, 400));
+    expect([sameState.done, underState.done]).toEqual([false, false]);
+    release();
+    await tx;
+    await same;
+    // Ordered after the delete: Q is made again, with the child.
+    expect((await under).created).toBe(true);
+    expect(await a.listSubkeys('HKLM\\Software\\Q')).toEqual(['Child']);
+    expect((await a.listValues('HKLM\\Software\\P\\X')).map((v) => v.name)).toEqual(['v', 'w']);
+  });
+
   it('delivers changes made by another store through LISTEN/NOTIFY', async () => {
     const url = await freshSchemaUrl(server);
     const [a, b] = [await open(url), await open(url)];
