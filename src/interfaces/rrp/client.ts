@@ -529,12 +529,24 @@ export class RegistryKey {
     return out;
   }
 
-  async *keys(): AsyncGenerator<SubkeyEntry> {
-    yield* await this.subkeys();
+  /**
+   * The subkeys as they are enumerated, in index order: a few EnumKey calls run ahead of the consumer
+   * (client.concurrency), never the whole key; breaking out of the loop stops asking.
+   */
+  async *keys(info?: KeyInfo): AsyncGenerator<SubkeyEntry> {
+    const i = info ?? (await this.queryInfo());
+    yield* streamed(i.subKeys, this.client.concurrency, (n) => this.enumKey(n, i.maxSubKeyLen));
   }
 
-  async *values(): AsyncGenerator<RegValueEntry> {
-    yield* await this.valueList();
+  /**
+   * The values as they are enumerated, in index order, like keys(). Fewer calls run ahead when the
+   * largest value is big, so that what is in flight stays under STREAM_BUDGET bytes.
+   */
+  async *values(info?: KeyInfo): AsyncGenerator<RegValueEntry> {
+    const i = info ?? (await this.queryInfo());
+    const hint = { nameChars: i.maxValueNameLen, dataBytes: i.maxValueLen };
+    const ahead = Math.max(1, Math.min(this.client.concurrency, Math.floor(STREAM_BUDGET / Math.max(1, i.maxValueLen))));
+    yield* streamed(i.values, ahead, (n) => this.enumValue(n, hint));
   }
 
   /** A value's type and bytes; '' is the default value. */
@@ -638,6 +650,36 @@ function dataOf(r: { lpData?: Buffer | null; lpcbLen?: number | null; lpcbData?:
   const d = r.lpData ?? Buffer.alloc(0);
   const n = Math.min(d.length, (r.lpcbLen ?? r.lpcbData ?? d.length) >>> 0);
   return Buffer.from(d.subarray(0, n));
+}
+
+/** Bytes of value data keys()/values() may have in flight ahead of their consumer. */
+const STREAM_BUDGET = 8 * 1024 * 1024;
+
+/**
+ * Yields fetch(0), fetch(1), ... in order with up to `ahead` calls in flight, until one returns null
+ * (ERROR_NO_MORE_ITEMS). Past `count` (QueryInfoKey's) it goes on one call at a time, for entries
+ * added since. Answers to calls still in flight when the consumer stops are dropped.
+ */
+async function* streamed<T>(count: number, ahead: number, fetch: (i: number) => Promise<T | null>): AsyncGenerator<T> {
+  const inFlight: Promise<T | null>[] = [];
+  let next = 0;
+  const launch = () => {
+    const p = fetch(next++);
+    p.catch(() => undefined); // awaited below, or dropped if the consumer stops first
+    inFlight.push(p);
+  };
+  while (next < count && inFlight.length < ahead) launch();
+  while (inFlight.length > 0) {
+    const item = await inFlight.shift()!;
+    if (item === null) return; // the key shrank since QueryInfoKey
+    if (next < count) launch();
+    yield item;
+  }
+  for (;;) {
+    const item = await fetch(next++);
+    if (item === null) return;
+    yield item;
+  }
 }
 
 /** Indexes to ask for at once; a larger count from the server is enumerated on past the end instead. */
