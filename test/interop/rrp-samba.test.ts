@@ -59,7 +59,8 @@ async function scenario(t: Target, tag: string): Promise<Record<string, { code: 
 beforeAll(async () => {
   ensurePackages([...SAMBA_PACKAGES, 'samba-common-bin']);
   dir = mkdtempSync(join(tmpdir(), 'hw-rrp-samba-'));
-  ours = await startServeProcess(['--listen', `np:${OURS}:445`, '--user', `${USER.user}:${USER.password}:admin`, '--data', join(dir, 'data')]);
+  // debug level: the import test reads the access masks Samba's client sent from the call log
+  ours = await startServeProcess(['--listen', `np:${OURS}:445`, '--user', `${USER.user}:${USER.password}:admin`, '--data', join(dir, 'data'), '--log-level', 'debug']);
   samba = await startSambaRegistry();
 });
 
@@ -86,15 +87,31 @@ describe('net rpc registry and rpcclient against hivewire serve', () => {
   });
 
   it('import: keys are created; values are refused on the read-only handle it opens (Windows semantics)', async () => {
-    // Samba's `net rpc registry import` opens each key with CreateKey(KEY_READ) and then calls SetValue
-    // on that handle. Handles keep the access granted at open time (MS-RRP §3.1.1.9, §3.1.5.22), so we
-    // answer ERROR_ACCESS_DENIED as Windows does; Samba's own server does not enforce it.
+    // Samba's `net rpc registry import` (source3/utils/net_rpc_registry.c, import_create_key and
+    // import_create_val) opens the hive with MAXIMUM_ALLOWED, then each key with
+    // CreateKey(samDesired = REG_KEY_READ = 0x20019) and calls SetValue on that handle. Handles keep the
+    // access granted at open time (MS-RRP §3.1.1.9, §3.1.5.22) and KEY_READ holds no KEY_SET_VALUE
+    // (0x2), so we answer ERROR_ACCESS_DENIED as Windows does; Samba's own server does not enforce it.
+    // The masks are read from what arrived on the wire (our call log), not assumed.
     const file = join(dir, 'import.reg');
     writeFileSync(file, 'Windows Registry Editor Version 5.00\n\n[HKLM\\SOFTWARE\\HWImport]\n"A"="alpha"\n"B"=dword:00000010\n', 'utf8');
     const t = oursTarget();
+    const logged = () => ours!.stderr().split('\n').filter((l) => l.includes('"msg":"call"')).map((l) => JSON.parse(l) as { op: string; key?: string; samDesired?: number; status: number });
+    const before = logged().length;
     const imp = await net(t, ['import', file]);
     expect(imp.out).toContain('createkey created HKLM\\SOFTWARE\\HWImport');
     expect(imp.out).toContain('setval A failed: WERR_ACCESS_DENIED');
+    const wire = logged().slice(before);
+    const create = wire.filter((c) => c.op === 'BaseRegCreateKey');
+    expect(create.length).toBeGreaterThan(0);
+    for (const c of create) expect(c.samDesired, JSON.stringify(c)).toBe(0x20019);
+    expect(wire.find((c) => c.op === 'OpenLocalMachine')?.samDesired).toBe(0x02000000);
+    const sets = wire.filter((c) => c.op === 'BaseRegSetValue');
+    expect(sets.length).toBeGreaterThan(0);
+    for (const c of sets) {
+      expect(c.status).toBe(5);
+      expect(c.key).toBe('HKEY_LOCAL_MACHINE\\SOFTWARE\\HWImport');
+    }
     expect((await net(t, ['enumerate', 'HKLM\\SOFTWARE'])).out).toContain('Keyname   = HWImport');
   });
 

@@ -85,8 +85,11 @@ const closeOnRundown = (e: OpenKey) => e.session.closeKey(e.key);
 interface OpenKey {
   session: RegistrySession;
   key: KeyHandle;
-  /** Where the handle points, for logs. */
-  name: string;
+}
+
+/** Where a handle points, for logs (made when a log line is written: nothing per handle). */
+function keyLabel(k: OpenKey): string {
+  return k.key.perf || !k.key.path ? (k.key.predefined ?? '') : toolName(k.key.path);
 }
 
 /** An RRP_UNICODE_STRING's text without its terminator(s); null when Buffer is NULL (§2.2.4). */
@@ -155,12 +158,12 @@ export class RrpServer {
           if (alwaysSucceeds) {
             // §3.1.5.28/29: always ERROR_SUCCESS; a caller we refuse gets a NULL handle
             try {
-              return { phKey: await this.open(call, (s) => s.openPredefined(which, 0), which), returns: ERROR_SUCCESS };
+              return { phKey: await this.open(call, (s) => s.openPredefined(which, 0)), returns: ERROR_SUCCESS };
             } catch {
               return { phKey: NULL_HKEY, returns: ERROR_SUCCESS };
             }
           }
-          return { phKey: await this.open(call, (s) => s.openPredefined(which, req.samDesired), which), returns: ERROR_SUCCESS };
+          return { phKey: await this.open(call, (s) => s.openPredefined(which, req.samDesired)), returns: ERROR_SUCCESS };
         },
         openFail,
       );
@@ -172,13 +175,13 @@ export class RrpServer {
       async (req, call) => {
         const s = this.session(call);
         try {
-          return { phKey: await this.open(call, (x) => x.openPredefined('HKEY_CURRENT_USER', req.samDesired), 'HKEY_CURRENT_USER'), returns: ERROR_SUCCESS };
+          return { phKey: await this.open(call, (x) => x.openPredefined('HKEY_CURRENT_USER', req.samDesired)), returns: ERROR_SUCCESS };
         } catch (err) {
           if (!(err instanceof Win32Error) || err.status !== E('ERROR_FILE_NOT_FOUND')) throw err;
         }
         const sd = SecurityDescriptor.fromSddl(userHiveSddl(Sid.parse(s.sid))).toBinary();
         await this.opts.store.createKey(`HKEY_USERS\\${s.sid}`, { securityDescriptor: sd });
-        return { phKey: await this.open(call, (x) => x.openPredefined('HKEY_CURRENT_USER', req.samDesired), 'HKEY_CURRENT_USER'), returns: ERROR_SUCCESS };
+        return { phKey: await this.open(call, (x) => x.openPredefined('HKEY_CURRENT_USER', req.samDesired)), returns: ERROR_SUCCESS };
       },
       openFail,
     );
@@ -216,7 +219,7 @@ export class RrpServer {
           ...(sd ? { securityDescriptor: sd } : {}),
         });
         return {
-          phkResult: this.register(call, k.session, handle, `${k.name}\\${sub}`),
+          phkResult: this.register(call, k.session, handle),
           lpdwDisposition: req.lpdwDisposition === null ? null : disposition,
           returns: ERROR_SUCCESS,
         };
@@ -364,7 +367,7 @@ export class RrpServer {
         // Windows ignores dwOptions bits other than BACKUP_RESTORE and OPEN_LINK; impacket sends 1 (its
         // default), so refusing them would lock out a real client
         const h = await k.session.openKey(k.key, sub, { options: req.dwOptions & (REG_OPTION_BACKUP_RESTORE | REG_OPTION_OPEN_LINK), sam: req.samDesired });
-        return { phkResult: this.register(call, k.session, h, sub ? `${k.name}\\${sub}` : k.name), returns: ERROR_SUCCESS };
+        return { phkResult: this.register(call, k.session, h), returns: ERROR_SUCCESS };
       },
       (_req, status) => ({ phkResult: NULL_HKEY, returns: status }),
     );
@@ -516,7 +519,7 @@ export class RrpServer {
     this.inFlight++;
     try {
       if (this.shuttingDown && op.opnum !== 32 && op.opnum !== 33) throw win32('ERROR_WRITE_PROTECT', 'the server is shutting down');
-      if (log && req.hKey && call.handles.contains(req.hKey)) keyName = call.handles.lookup<OpenKey>(req.hKey).name;
+      if (log && req.hKey && call.handles.contains(req.hKey)) keyName = keyLabel(call.handles.lookup<OpenKey>(req.hKey));
       res = await fn(req, call);
     } catch (err) {
       if (err instanceof Win32Error) res = fail(req, err.status);
@@ -558,13 +561,13 @@ export class RrpServer {
     return s;
   }
 
-  private async open(call: CallContext, fn: (s: RegistrySession) => Promise<KeyHandle>, label: string): Promise<ContextHandle> {
+  private async open(call: CallContext, fn: (s: RegistrySession) => Promise<KeyHandle>): Promise<ContextHandle> {
     const s = this.session(call);
-    return this.register(call, s, await fn(s), label);
+    return this.register(call, s, await fn(s));
   }
 
-  private register(call: CallContext, session: RegistrySession, key: KeyHandle, label: string): ContextHandle {
-    const entry: OpenKey = { session, key, name: label };
+  private register(call: CallContext, session: RegistrySession, key: KeyHandle): ContextHandle {
+    const entry: OpenKey = { session, key };
     return call.handles.open(entry, closeOnRundown);
   }
 
