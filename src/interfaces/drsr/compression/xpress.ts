@@ -153,19 +153,20 @@ function decompressLz77Into(inputBuf: Buffer, start: number, stop: number, outBu
     if (length > outLimit - o) {
       throw new DrsCompressionError('ERR_DRS_COMPRESSION_SIZE', 'XPRESS', at, `a match length of at most ${outLimit - o} (what is left of the chunk)`, `${length}`);
     }
-    o = copyMatch(out, o, offset, length);
+    if (length <= 32 || offset < 8) {
+      // Short or overlapping matches byte by byte (an overlap repeats the last `offset` bytes).
+      let src = o - offset;
+      const end = o + length;
+      while (o < end) out[o++] = out[src++]!;
+    } else {
+      o = copyLongMatch(out, o, offset, length);
+    }
   }
 }
 
-/** Copies an LZ77 match; an overlapping one (offset < length) repeats the last `offset` bytes. */
-function copyMatch(out: Uint8Array, o: number, offset: number, length: number): number {
-  let src = o - offset;
-  if (length <= 32 || offset < 8) {
-    const end = o + length;
-    while (o < end) out[o++] = out[src++]!;
-    return o;
-  }
-  // Long matches: copy in non-overlapping runs, each as long as what is already written allows.
+/** Copies a long match in non-overlapping runs, each as long as what is already written allows. */
+function copyLongMatch(out: Uint8Array, o: number, offset: number, length: number): number {
+  const src = o - offset;
   const end = o + length;
   while (o < end) {
     const n = Math.min(end - o, o - src);
