@@ -19,6 +19,7 @@ const TABLE = {
   ERROR_INVALID_PARAMETER: [0x00000057, 'The parameter is incorrect.'],
   ERROR_CALL_NOT_IMPLEMENTED: [0x00000078, 'This function is not supported on this system.'],
   ERROR_INSUFFICIENT_BUFFER: [0x0000007a, 'The data area passed to a system call is too small.'],
+  ERROR_BAD_PATHNAME: [0x000000a1, 'The specified path is invalid.'],
   ERROR_BUSY: [0x000000aa, 'The requested resource is in use.'],
   ERROR_ALREADY_EXISTS: [0x000000b7, 'Cannot create a file when that file already exists.'],
   ERROR_MORE_DATA: [0x000000ea, 'More data is available.'],

@@ -2,7 +2,7 @@
 // ncacn_np): a seeded tree read recursively equals what `net rpc registry export` writes of it, value
 // for value; what `hivewire reg add/delete/import` writes, `net rpc registry getvalue/enumerate` reads
 // back; every auth level Samba accepts.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,10 +65,34 @@ describe('RegistryClient against Samba winreg', () => {
     expect(countKeys(theirs)).toBe(1 + Math.ceil(N / 50) + N);
     expect(countKeys(ours)).toBe(countKeys(theirs));
     expect(compareTrees(ours, theirs, true)).toEqual([]);
+    // the same over several associations (keys spread over them, opened from the hive root there)
+    const three = await RegistryClient.connect({ host: samba!.ip, transport: 'np', username: samba!.user, password: samba!.password, connections: 3 });
+    try {
+      expect(compareTrees(await readTree(three, 'HKLM\\SOFTWARE\\HWClientSeed', { concurrency: 16 }), theirs, true)).toEqual([]);
+    } finally {
+      await three.close();
+    }
     // and not vacuously: a changed byte is seen
     ours.subkeys[0]!.subkeys[0]!.values[0]!.data[0] ^= 1;
     expect(compareTrees(ours, theirs, true)).toHaveLength(1);
   }, 120_000);
+
+  it('BaseRegSaveKey: Samba 4.17 answers WERR_BAD_PATHNAME for any file, a typed Win32Error (reg save exits 1 naming it)', async () => {
+    const reg = await connect();
+    try {
+      const k = await reg.openKey('HKLM\\SOFTWARE\\HWClientSeed');
+      // a path inside the [lab] share, as C:\... (what older Samba's validate_reg_filename accepted)
+      const inShare = `C:${samba!.baseDir.replace(/\//g, '\\')}\\share\\seed.hiv`;
+      await expect(k.saveKey(inShare)).rejects.toMatchObject({ code: 'ERROR_BAD_PATHNAME', status: 0xa1 });
+      await k.close();
+    } finally {
+      await reg.close();
+    }
+    const r = await runCli(['reg', 'save', `\\\\${samba!.ip}\\HKLM\\SOFTWARE\\HWClientSeed`, 'seed.hiv', '--fetch', 'lab\\seed.hiv', join(dir, 'seed.hiv'), '-U', `${samba!.user}%${samba!.password}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ERROR_BAD_PATHNAME');
+    expect(existsSync(join(dir, 'seed.hiv'))).toBe(false);
+  }, 60_000);
 
   it('auth level connect is refused by Samba (allow dcerpc auth level connect = no): a typed fault', async () => {
     const reg = await connect('connect');
