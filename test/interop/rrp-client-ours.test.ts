@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient, KEY_READ, type RegistryConnectOptions } from '../../src/interfaces/rrp/client.js';
 import { readTree } from '../../src/reg/walk.js';
 import { Win32Error } from '../../src/util/win32.js';
-import { addLoopback, removeLoopback } from '../harness/peers.js';
+import { readHive } from '../../src/formats/regf/index.js';
+import { addLoopback, ensurePackages, removeLoopback, run } from '../harness/peers.js';
 import { startServeProcess, type ServeProcess } from '../serve/process.js';
 
 const IP = '127.0.0.61';
@@ -19,6 +20,7 @@ let ours: ServeProcess | undefined;
 let added = false;
 
 beforeAll(async () => {
+  ensurePackages(['libwin-hivex-perl']); // hivexregedit reads the saved hives back
   added = addLoopback(IP);
   dir = mkdtempSync(join(tmpdir(), 'hw-rrp-client-'));
   mkdirSync(join(dir, 'files'));
@@ -127,7 +129,16 @@ describe('RegistryClient against hivewire serve', () => {
       const r = await runCli(['reg', 'save', `\\\\${IP}\\HKLM\\SOFTWARE\\HWSave`, 'cli.hiv', '--json', '-U', `${USER.username}%${USER.password}`, '-W', USER.domain]);
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toEqual({ ok: true, remote: 'cli.hiv' });
-      expect(readFileSync(join(dir, 'files', 'cli.hiv')).subarray(0, 4).toString('latin1')).toBe('regf');
+      const saved = readFileSync(join(dir, 'files', 'cli.hiv'));
+      expect(saved.subarray(0, 4).toString('latin1')).toBe('regf');
+      // read back by our regf reader and by hivex: the subtree as it was written
+      const hive = readHive(saved);
+      expect(hive.subkeys.map((s) => s.name)).toEqual(['Sub']);
+      expect(hive.subkeys[0]!.values).toEqual([{ name: 'v', type: 1, data: Buffer.from('saved\0', 'utf16le') }]);
+      const hx = await run('hivexregedit', ['--export', join(dir, 'files', 'cli.hiv'), '\\']);
+      expect(hx.code, hx.stderr).toBe(0);
+      expect(hx.stdout).toContain('[\\Sub]');
+      expect(hx.stdout).toContain(`"v"=hex(1):${Buffer.from('saved\0', 'utf16le').toString('hex').replace(/(..)(?!$)/g, '$1,')}`);
       await reg.deleteKey('HKLM\\SOFTWARE\\HWSave', { recursive: true });
     } finally {
       await reg.close();
