@@ -37,10 +37,10 @@ export class BinWriter {
     this.u64(BigInt(v));
   }
   str(s: string): void {
-    const n = Buffer.byteLength(s, 'utf8');
-    this.room(4 + n);
+    // Room for the worst case (3 bytes per UTF-16 unit), then one encoding pass that reports the size.
+    this.room(4 + s.length * 3);
+    const n = this.buf.write(s, this.pos + 4, 'utf8');
     this.buf.writeUInt32LE(n, this.pos);
-    this.buf.write(s, this.pos + 4, n, 'utf8');
     this.pos += 4 + n;
   }
   bytes(b: Buffer): void {

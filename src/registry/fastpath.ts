@@ -13,25 +13,30 @@ import { KeyNode, StoredValue, type MemoryBackend } from './memory.js';
 import type { StoreCore } from './store.js';
 import { SYSTEM_SID } from './session.js';
 
-// Tool root names the fast path serves (64-bit view, no per-caller mapping beyond HKCU = SYSTEM's).
-const ROOTS: Record<string, string> = {
-  HKLM: 'Machine',
-  HKEY_LOCAL_MACHINE: 'Machine',
-  HKU: 'User',
-  HKEY_USERS: 'User',
-  HKCU: `User\\${SYSTEM_SID}`,
-  HKEY_CURRENT_USER: `User\\${SYSTEM_SID}`,
-};
+// Tool root names the fast path serves (64-bit view, no per-caller mapping beyond HKCU = SYSTEM's),
+// upper-case with their separator, and where they are below \Registry.
+const ROOTS: [prefix: string, physical: string][] = [
+  ['HKLM\\', 'Machine'],
+  ['HKEY_LOCAL_MACHINE\\', 'Machine'],
+  ['HKU\\', 'User'],
+  ['HKEY_USERS\\', 'User'],
+  ['HKCU\\', `User\\${SYSTEM_SID}`],
+  ['HKEY_CURRENT_USER\\', `User\\${SYSTEM_SID}`],
+];
+const ROOTS_UPPER = ROOTS.map(([p, phys]) => [p, upcase(phys)] as const);
 
-/** "HKLM\Software\X" → "Machine\Software\X", or undefined when the name needs the full parser. */
-function physical(path: string): string | undefined {
-  const i = path.indexOf('\\');
-  if (i <= 0) return undefined;
-  const root = ROOTS[upcase(path.slice(0, i))];
-  if (!root) return undefined;
-  const rest = path.slice(i + 1);
-  if (rest === '' || rest.charCodeAt(0) === 0x5c || rest.charCodeAt(rest.length - 1) === 0x5c || rest.includes('\\\\') || rest.includes('\0')) return undefined;
-  return root + '\\' + rest;
+/** Which of ROOTS an upper-case tool path starts with, or -1 when the name needs the full parser
+ * (other roots, object names, empty components, trailing separators, NULs). */
+function rootOf(upath: string): number {
+  for (let r = 0; r < ROOTS.length; r++) {
+    const prefix = ROOTS[r]![0];
+    if (!upath.startsWith(prefix)) continue;
+    const rest = prefix.length;
+    if (upath.length === rest || upath.charCodeAt(rest) === 0x5c || upath.charCodeAt(upath.length - 1) === 0x5c) return -1;
+    if (upath.includes('\\\\', rest) || upath.includes('\0', rest)) return -1;
+    return r;
+  }
+  return -1;
 }
 
 /**
@@ -40,10 +45,12 @@ function physical(path: string): string | undefined {
  */
 export function directSetValue(core: StoreCore, b: MemoryBackend, path: string, vname: string, type: number, data: Buffer): Promise<void> | undefined {
   if (!b.canDirect) return undefined;
-  const phys = physical(path);
-  if (phys === undefined) return undefined;
+  const upTool = upcase(path);
+  const r = rootOf(upTool);
+  if (r < 0) return undefined;
   const tree = b.tree;
-  const up = upcase(phys);
+  const at = ROOTS[r]![0].length - 1;
+  const up = ROOTS_UPPER[r]![1] + upTool.slice(at);
   let node = tree.byPath.get(up);
   let created: KeyNode[] | undefined;
   if (node) {
@@ -60,7 +67,8 @@ export function directSetValue(core: StoreCore, b: MemoryBackend, path: string, 
     }
     // Below a link or a volatile key, or a hive's top key (its own default descriptor): the ordinary path.
     if (parent.flags & (KEYF_LINK | KEYF_VOLATILE) || parent.parent === undefined || parent.parent === tree.root) return undefined;
-    const names = phys.slice(cut + 1).split('\\');
+    // Case-preserved names of the keys to make: the tail of the path as given.
+    const names = path.slice(path.length - (up.length - cut - 1)).split('\\');
     if (up.split('\\').length - 1 > MAX_DEPTH) return undefined;
     for (const n of names) if (n.length > MAX_KEY_NAME) return undefined;
     const now = core.now();

@@ -127,9 +127,21 @@ function findPacked(slab: Buffer, n: KeyNode, uname: string): ValueRecord | unde
     const name = r.str();
     const type = r.u32();
     const data = r.bytes();
-    if (name === uname || (name.length === uname.length && upcase(name) === uname)) return { name, type, data };
+    if (sameName(name, uname)) return { name, type, data };
   }
   return undefined;
+}
+
+/** upcase(name) === uname, without building the upper-case string for the common ASCII case. */
+export function sameName(name: string, uname: string): boolean {
+  if (name.length !== uname.length) return false;
+  for (let i = 0; i < name.length; i++) {
+    let c = name.charCodeAt(i);
+    if (c >= 0x61 && c <= 0x7a) c -= 0x20;
+    else if (c > 0x7f) return upcase(name) === uname;
+    if (c !== uname.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 // Up to this many values a key is searched linearly (no Map per key: most keys have few values).
@@ -209,10 +221,7 @@ export class MemoryTree implements StoreReader {
       }
       return n.index.get(uname) ?? -1;
     }
-    for (let i = 0; i < vals.length; i++) {
-      const name = vals[i]!.name;
-      if (name === uname || (name.length === uname.length && upcase(name) === uname)) return i;
-    }
+    for (let i = 0; i < vals.length; i++) if (sameName(vals[i]!.name, uname)) return i;
     return -1;
   }
 
