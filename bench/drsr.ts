@@ -1,11 +1,11 @@
 // bench:drsr — full replication of the Samba DC's domain NC with secrets for 1,000 users: ours against
 // impacket's secretsdump -just-dc-ntlm (hashes only; one DRSGetNCChanges per account) and against
 // `samba-tool drs clone-dc-database --include-secrets` (which pulls schema, configuration and domain
-// NCs), measured in the same run. Also our time for the same three NCs as the clone, and a 100,000-case
-// run of the reply-decoder fuzzer.
+// NCs), measured in the same run, each three times (interleaved; the ratios use the medians). Also our
+// time for the same three NCs as the clone, and a 100,000-case run of the reply-decoder fuzzer.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DrsClient } from '../src/interfaces/drsr/client.js';
@@ -21,13 +21,9 @@ const BASE = 'DC=lab,DC=example,DC=com';
 const dc = await startSambaDc();
 try {
   await waitFor(async () => (await resolvePort(dc.ip, 'e3514235-4b06-11d1-ab04-00c04fc2dcd2', 4).catch(() => 0)) > 0, { timeoutMs: 60_000, what: 'drsuapi' });
-  const sam = join(dc.baseDir, 'private', 'sam.ldb');
-  const have = execFileSync('ldbsearch', ['-H', sam, '-b', `OU=LabUsers,${BASE}`, '(objectClass=user)', 'dn'], { encoding: 'utf8' }).match(/^dn: /gm)?.length ?? 0;
-  if (have !== USERS) {
-    const t = Date.now();
-    seedUsers(dc, USERS);
-    console.log(`seeded ${USERS} users in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-  }
+  const t = Date.now();
+  seedUsers(dc, USERS); // tops up: only what an earlier run or test changed
+  console.log(`users: ${USERS} (seeding/top-up ${((Date.now() - t) / 1000).toFixed(1)} s)`);
   const connect = () => DrsClient.connect({ host: dc.ip, user: dc.user, domain: dc.domain, password: dc.password });
 
   const ours = async (ncs: string[]) => {
@@ -57,33 +53,61 @@ try {
     return Number(process.hrtime.bigint() - t) / 1e9;
   };
 
-  const a = await ours([BASE]);
-  const sdOut: string[] = [];
-  const sd = timed(() => {
-    sdOut.push(execFileSync('/usr/bin/python3', [fileURLToPath(new URL('../test/interop/drsr_secretsdump.py', import.meta.url)), '-just-dc-ntlm', `LAB/${dc.user}:${dc.password}@${dc.ip}`], { encoding: 'utf8', maxBuffer: 1 << 28 }));
-  });
-  const sdHashes = sdOut[0]!.split('\n').filter((l) => l.endsWith(':::')).length;
-  const dir = mkdtempSync(join(tmpdir(), 'hivewire-clone-'));
-  let clone: number;
-  try {
-    clone = timed(() =>
-      execFileSync('samba-tool', ['drs', 'clone-dc-database', 'lab.example.com', `--server=${dc.ip}`, `--targetdir=${dir}`, '--include-secrets', '-U', `${dc.user}%${dc.password}`, '--use-kerberos=off'], { stdio: 'pipe', timeout: 1_800_000 }),
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const secretsdump = () => {
+    let out = '';
+    const s = timed(() => {
+      out = execFileSync('/usr/bin/python3', [fileURLToPath(new URL('../test/interop/drsr_secretsdump.py', import.meta.url)), '-just-dc-ntlm', `LAB/${dc.user}:${dc.password}@${dc.ip}`], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    });
+    return { s, hashes: out.split('\n').filter((l) => l.endsWith(':::')).length };
+  };
+  const clone = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hivewire-clone-'));
+    try {
+      return timed(() =>
+        execFileSync('samba-tool', ['drs', 'clone-dc-database', 'lab.example.com', `--server=${dc.ip}`, `--targetdir=${dir}`, '--include-secrets', '-U', `${dc.user}%${dc.password}`, '--use-kerberos=off'], { stdio: 'pipe', timeout: 1_800_000 }),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const RUNS = Number(process.env.DRSR_BENCH_RUNS ?? 3);
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  const f2 = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
+  const la = () => loadavg().map((x) => x.toFixed(2)).join(', ');
+  const A: number[] = [];
+  const SD: number[] = [];
+  const CL: number[] = [];
+  const B: number[] = [];
+  let a = { objects: 0, hashes: 0 };
+  let b = { objects: 0 };
+  let sdHashes = 0;
+  const loads: string[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    loads.push(la());
+    const x = await ours([BASE]);
+    A.push(x.s);
+    a = x;
+    const y = secretsdump();
+    SD.push(y.s);
+    sdHashes = y.hashes;
+    CL.push(clone());
+    const z = await ours([`CN=Schema,CN=Configuration,${BASE}`, `CN=Configuration,${BASE}`, BASE]);
+    B.push(z.s);
+    b = z;
   }
-  const b = await ours([`CN=Schema,CN=Configuration,${BASE}`, `CN=Configuration,${BASE}`, BASE]);
+  loads.push(la());
   const c0 = await connect();
   const ts = process.hrtime.bigint();
   await loadSchema(c0, `CN=Schema,CN=Configuration,${BASE}`);
   const schemaS = Number(process.hrtime.bigint() - ts) / 1e9;
   await c0.close();
 
-  console.log(`users: ${USERS}`);
-  console.log(`hivewire drs (domain NC, secrets):       ${a.s.toFixed(2)} s  (${a.objects} objects, ${a.hashes} NT hashes)`);
-  console.log(`impacket secretsdump -just-dc-ntlm:      ${sd.toFixed(2)} s  (${sdHashes} hashes)   ratio ${(sd / a.s).toFixed(2)}x`);
-  console.log(`samba-tool drs clone-dc-database:        ${clone.toFixed(2)} s  (schema+config+domain NCs, secrets)`);
-  console.log(`hivewire drs (schema+config+domain NCs): ${b.s.toFixed(2)} s  (${b.objects} objects)   ratio vs clone ${(clone / b.s).toFixed(2)}x; domain NC alone vs clone ${(clone / a.s).toFixed(2)}x`);
+  const [mA, mSD, mCL, mB] = [median(A), median(SD), median(CL), median(B)];
+  console.log(`load average (1, 5, 15 min) before each round and at the end: ${loads.join(' | ')}`);
+  console.log(`hivewire drs (domain NC, secrets):       median ${mA.toFixed(2)} s  [${f2(A)}]  (${a.objects} objects, ${a.hashes} NT hashes)`);
+  console.log(`impacket secretsdump -just-dc-ntlm:      median ${mSD.toFixed(2)} s  [${f2(SD)}]  (${sdHashes} hashes)   ratio ${(mSD / mA).toFixed(2)}x`);
+  console.log(`samba-tool drs clone-dc-database:        median ${mCL.toFixed(2)} s  [${f2(CL)}]  (schema+config+domain NCs, secrets)`);
+  console.log(`hivewire drs (schema+config+domain NCs): median ${mB.toFixed(2)} s  [${f2(B)}]  (${b.objects} objects)   ratio vs clone ${(mCL / mB).toFixed(2)}x; domain NC alone vs clone ${(mCL / mA).toFixed(2)}x`);
   console.log(`(schema NC decoded into our Schema: ${schemaS.toFixed(2)} s)`);
 
   const n = Number(process.env.DRSR_FUZZ_CASES ?? 100_000);

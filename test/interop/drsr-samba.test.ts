@@ -64,7 +64,7 @@ async function replicateAll(c: DrsClient, o: { nc: string; secrets?: boolean; st
     ...(o.state ? { state: o.state } : {}),
     secrets: o.secrets ?? false,
     maxObjects: o.maxObjects ?? 1000,
-    getAncestors: o.getAncestors ?? false,
+    ...(o.getAncestors !== undefined ? { getAncestors: o.getAncestors } : {}),
     onPage: (p, next) => {
       objects.push(...p.objects);
       links.push(...p.links);
@@ -283,7 +283,7 @@ describe('DRSR replication from the Samba AD DC', () => {
       r = await replicateAll(c, {
         nc: BASE,
         maxObjects: 200,
-        // parents first from the start: a GET_ANC restart would take a new snapshot, member included
+        // parents first from the start (the default): a GET_ANC restart would take a new snapshot, member included
         getAncestors: true,
         onPage: (n) => {
           if (n !== 1) return;

@@ -9,3 +9,4 @@ export { decodeValue, dstimeToGeneralized, type PlainValue } from './decode/synt
 export { decryptSecretValue, removeRidDes, decryptAttribute, parseSupplementalCredentials, SECRET_ATTRIBUTES, type SupplementalCredentials, type KerberosKey } from './secrets.js';
 export { DrsError, DrsSecretError, DRS_STATUS, EXOP_ERR, DS_NAME_ERROR, drsStatusName } from './errors.js';
 export * as types from './types.js';
+export * as compression from './compression/index.js';

@@ -75,7 +75,8 @@ export interface ReplicateOptions {
   secrets?: boolean;
   maxObjects?: number;
   maxBytes?: number;
-  /** Ask for ancestors first from the start (otherwise only when a parent is missing). */
+  /** Ask for ancestors first from the start (DRS_GET_ANC; default true, as Samba's own client does).
+   * false: only when a parent turns out missing, which makes the DC start the cycle again. */
   getAncestors?: boolean;
   /** Ask for link targets before the links from the start (DRS_GET_TGT, §5.42); otherwise only on a
    * retry, when a link's target in this NC is neither received nor known. */
@@ -316,7 +317,7 @@ export async function replicate(client: ReplicationSource, o: ReplicateOptions):
   if (!o.secrets) flags |= DRS_OPTIONS.SPECIAL_SECRET_PROCESSING; // withhold secrets (§4.1.10.5.8)
   // V7 replies (compressed V6/V9), only from a DC that offers them (offersCompression)
   if (client.useCompression) flags |= DRS_OPTIONS.USE_COMPRESSION;
-  if (o.getAncestors || st.cycle.getAncestors) flags |= DRS_OPTIONS.GET_ANC;
+  if (o.getAncestors !== false || st.cycle.getAncestors) flags |= DRS_OPTIONS.GET_ANC;
   let moreFlags = o.getTargets || st.cycle.getTargets ? DRS_GET_TGT : 0;
   // ulMoreFlags exists in V10 requests only
   const canGetTargets = client.requestVersion === 10;
@@ -335,7 +336,7 @@ export async function replicate(client: ReplicationSource, o: ReplicateOptions):
         ? { dwVersion: 1, dwReserved1: 0, cNumCursors: utd.length, dwReserved2: 0, rgCursors: utd.map((c) => ({ uuidDsa: c.uuidDsa, usnHighPropUpdate: BigInt(c.usn) })) }
         : null,
       ulFlags: flags >>> 0,
-      cMaxObjects: o.maxObjects ?? 400,
+      cMaxObjects: o.maxObjects ?? 1000, // Samba's default "drs:max object sync"; a DC caps it anyway
       cMaxBytes: o.maxBytes ?? 8 * 1024 * 1024,
       ulExtendedOp: 0,
       liFsmoInfo: 0n,

@@ -1,5 +1,5 @@
-// Mutation fuzzer for the GetNCChanges reply decoder and the page decoder: a captured Samba reply,
-// bytes flipped, counts inflated, cut short. Anything but a typed HivewireError is a failure.
+// Mutation fuzzer for the GetNCChanges reply decoder and the page decoder: a captured Samba reply (and
+// the same reply compressed by Samba as V7), bytes flipped, counts inflated, cut short. Anything but a typed HivewireError is a failure.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,13 @@ import { decodeGetNCChangesResponse } from '../../../src/interfaces/drsr/client.
 import { decodeReplyPage } from '../../../src/interfaces/drsr/replicate.js';
 import { HivewireError } from '../../../src/util/errors.js';
 
-export const SEED = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'getncchanges-v6-page.bin'));
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const SEED = readFileSync(join(HERE, 'fixtures', 'getncchanges-v6-page.bin'));
+/** The same page as V7 replies that Samba compressed (MSZIP, XPRESS): the compressed path is fuzzed too. */
+const V7_SEEDS = (JSON.parse(readFileSync(join(HERE, 'compression', 'fixtures', 'samba-compressed.json'), 'utf8')) as { cases: { name: string; stub?: string }[] }).cases
+  .filter((c) => c.name.endsWith('captured Samba page') && c.stub)
+  .map((c) => Buffer.from(c.stub!, 'hex'));
+const SEEDS = [SEED, ...V7_SEEDS];
 
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
@@ -46,7 +52,7 @@ export function fuzz(count: number, start = 1): { cases: number; typed: number; 
   let ok = 0;
   const failures: string[] = [];
   for (let i = start; i < start + count; i++) {
-    const input = mutate(SEED, rng(i));
+    const input = mutate(SEEDS[i % SEEDS.length]!, rng(i));
     try {
       const reply = decodeGetNCChangesResponse(input);
       decodeReplyPage(reply);
