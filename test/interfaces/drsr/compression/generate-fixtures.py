@@ -43,6 +43,25 @@ def v7_stub(ctr6, alg):
     return ndr.ndr_pack_out(call)
 
 
+def v2_stub_and_pickle(ctr6):
+    """The same page as a V2 reply (a compressed V1, always MSZIP): the V1 fields of the ctr6."""
+    c1 = drsuapi.DsGetNCChangesCtr1()
+    for f in ("source_dsa_guid", "source_dsa_invocation_id", "naming_context", "old_highwatermark",
+              "new_highwatermark", "mapping_ctr", "extended_ret", "object_count", "first_object", "more_data"):
+        setattr(c1, f, getattr(ctr6, f))
+    ts = drsuapi.DsGetNCChangesCtr1TS()
+    ts.ctr1 = c1
+    inner = drsuapi.DsGetNCChangesMSZIPCtr1()
+    inner.ts = ts
+    c2 = drsuapi.DsGetNCChangesCtr2()
+    c2.mszip1 = inner
+    call = drsuapi.DsGetNCChanges()
+    call.out_level_out = 2
+    call.out_ctr = c2
+    call.result = 0
+    return ndr.ndr_pack_out(call), ndr.ndr_pack(ts)
+
+
 def payload_ctr6(payload):
     """A ctr6 holding one object with one attribute whose value is `payload`."""
     v = drsuapi.DsAttributeValue()
@@ -121,6 +140,11 @@ def main():
                 cases.append(case(f"{alg}: random, {size} bytes", sized_ctr6(size, noise), alg, True))
             for size in (32768, 32776, 65536, 65544, 131072, 300000):
                 cases.append(case(f"{alg}: repetitive, {size} bytes", sized_ctr6(size, repetitive), alg, True))
+    stub, pickle = v2_stub_and_pickle(page)
+    # V2 after pdwOutVersion (4) and union tag (4): cbUncompressedSize, cbCompressedSize, referent, conformance.
+    cases.append({"name": "mszip v2 (ctr1): captured Samba page", "alg": "mszip", "version": 2,
+                  "uncompressedSize": int.from_bytes(stub[8:12], "little"), "compressedSize": int.from_bytes(stub[12:16], "little"),
+                  "pickleLength": len(pickle), "pickleSha256": hashlib.sha256(pickle).hexdigest(), "stub": stub.hex()})
     json.dump({"samba": __import__("samba").version, "cases": cases}, sys.stdout, indent=1)
 
 
