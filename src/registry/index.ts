@@ -31,6 +31,7 @@
 //   s.createKey(h, subKey, { className, options, sam, securityDescriptor }) → { handle, disposition }  §3.1.5.7
 //   s.enumKey(h, i) → { name, className, lastWrite }      §3.1.5.10 (ERROR_NO_MORE_ITEMS at the end)
 //   s.enumValue(h, i) → { name, type, data }              §3.1.5.11
+//   s.enumKeyAt(h, i) / s.enumValueAt(h, i)               the same, undefined past the end (no throw)
 //   s.queryInfoKey(h) → KeyInfo                           §3.1.5.16
 //   s.queryValue(h, name), s.setValue(h, name, type, data), s.deleteValue(h, name)   §3.1.5.17/.22/.9
 //   s.deleteKey(h, subKey, { sam?, ex? })                 §3.1.5.8 / §3.1.5.31 (ex: DeleteKeyEx errors)

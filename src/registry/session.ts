@@ -76,11 +76,10 @@ export class KeyHandle {
     /** For HKEY_CLASSES_ROOT handles: the path below Classes, merged from the caller's and the
      * machine's Classes keys (§3.1.1.7). */
     readonly classes: { sid: string; rel: readonly string[] } | undefined,
-  ) {
-    this.upath = upcase(path);
-  }
-  /** upcase(path), computed once: every call on the handle looks its key up by it. */
-  readonly upath: string;
+    /** upcase(path): every call on the handle looks its key up by it (the key record's own string
+     * when it has one, so handles to one key share it). */
+    readonly upath: string = upcase(path),
+  ) {}
 }
 
 export interface OpenOptions {
@@ -265,7 +264,7 @@ export class RegistrySession {
   }
 
   private newHandle(rec: KeyRecord | undefined, granted: number, logical: readonly string[], view: 32 | 64, extra: { predefined?: PredefinedKey; perf?: PerfKind; classes?: { sid: string; rel: readonly string[] } } = {}): KeyHandle {
-    const h = new KeyHandle(this.core.nextHandleId(), rec?.path ?? '', rec?.id ?? -1, granted, logical, view, extra.predefined, extra.perf, extra.classes);
+    const h = new KeyHandle(this.core.nextHandleId(), rec?.path ?? '', rec?.id ?? -1, granted, logical, view, extra.predefined, extra.perf, extra.classes, rec ? upathOf(rec) : '');
     this.handles.add(h);
     return h;
   }
@@ -446,14 +445,21 @@ export class RegistrySession {
   }
 
   async enumKey(hKey: KeyHandle, index: number): Promise<EnumKeyResult> {
+    const k = await this.enumKeyAt(hKey, index);
+    if (!k) throw expected('ERROR_NO_MORE_ITEMS');
+    return k;
+  }
+
+  /** BaseRegEnumKey without the throw at the end of the list: undefined there (ERROR_NO_MORE_ITEMS,
+   * which the RRP server answers itself). */
+  async enumKeyAt(hKey: KeyHandle, index: number): Promise<EnumKeyResult | undefined> {
     const h = this.live(hKey, 'ERROR_INVALID_PARAMETER');
-    if (h.perf) throw win32('ERROR_NO_MORE_ITEMS');
+    if (h.perf) return undefined;
     this.need(h, KEY_ENUMERATE_SUB_KEYS, 'BaseRegEnumKey');
     return this.exec.read(async (r) => {
       const subs = h.classes ? await this.subkeysOf(r, h) : await r.subkeys(upathOf(await this.current(r, h)));
       const k = index >= 0 ? subs[index] : undefined;
-      if (!k) throw expected('ERROR_NO_MORE_ITEMS');
-      return { name: baseName(k.path), className: k.className, lastWrite: k.lastWrite };
+      return k && { name: baseName(k.path), className: k.className, lastWrite: k.lastWrite };
     });
   }
 
@@ -482,13 +488,16 @@ export class RegistrySession {
   }
 
   async enumValue(hKey: KeyHandle, index: number): Promise<ValueRecord> {
+    const v = await this.enumValueAt(hKey, index);
+    if (!v) throw expected('ERROR_NO_MORE_ITEMS');
+    return v;
+  }
+
+  /** BaseRegEnumValue returning undefined past the end instead of throwing ERROR_NO_MORE_ITEMS. */
+  async enumValueAt(hKey: KeyHandle, index: number): Promise<ValueRecord | undefined> {
     const h = this.live(hKey, 'ERROR_INVALID_PARAMETER');
     this.need(h, KEY_QUERY_VALUE, 'BaseRegEnumValue');
-    return this.exec.read(async (r) => {
-      const v = index >= 0 ? (await this.valuesOf(r, h))[index] : undefined;
-      if (!v) throw expected('ERROR_NO_MORE_ITEMS');
-      return v;
-    });
+    return this.exec.read(async (r) => (index >= 0 ? (await this.valuesOf(r, h))[index] : undefined));
   }
 
   // ---- BaseRegQueryInfoKey (§3.1.5.16) ---------------------------------------------------------

@@ -136,6 +136,12 @@ describe.each(BACKENDS)('registry store on %s', (kind) => {
       expect(await code(s.enumKey(h, 5))).toBe(259); // ERROR_NO_MORE_ITEMS
       expect(await code(s.enumValue(h, 3))).toBe(259);
       expect((await s.enumValue(h, 2)).name).toBe('m');
+      // The non-throwing forms: the same items, undefined past the end.
+      expect((await s.enumKeyAt(h, 4))?.name).toBe('_under');
+      expect(await s.enumKeyAt(h, 5)).toBeUndefined();
+      expect((await s.enumValueAt(h, 0))?.name).toBe('z');
+      expect(await s.enumValueAt(h, 3)).toBeUndefined();
+      expect(await s.enumValueAt(h, -1)).toBeUndefined();
     });
   });
 
