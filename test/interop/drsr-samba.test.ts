@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { md4 } from '../../src/crypto/md4.js';
-import { DrsClient, DS_NAME_FORMAT } from '../../src/interfaces/drsr/client.js';
+import { DrsClient, DRS_EXT, DS_NAME_FORMAT } from '../../src/interfaces/drsr/client.js';
 import { DrsError } from '../../src/interfaces/drsr/errors.js';
 import { dnFromTree, loadSchema, replicate, replicateObject, type ReplicatedLink, type ReplicatedObject } from '../../src/interfaces/drsr/replicate.js';
 import { Schema } from '../../src/interfaces/drsr/decode/schema.js';
@@ -113,6 +113,11 @@ describe('DRSR replication from the Samba AD DC', () => {
     const c = await connect();
     try {
       expect(c.requestVersion).toBe(10);
+      // Samba offers V7 replies (WHISTLER_BETA3) but neither compression algorithm (its getncchanges.c
+      // always answers V6): we do not ask it to compress
+      expect(c.server.dwFlags & DRS_EXT.WHISTLER_BETA3).not.toBe(0);
+      expect(c.server.dwFlags & (DRS_EXT.GETCHG_DEFLATE | DRS_EXT.W2K3_DEFLATE)).toBe(0);
+      expect(c.useCompression).toBe(false);
       expect(await c.crackName('LAB\\', DS_NAME_FORMAT.NT4_ACCOUNT, DS_NAME_FORMAT.FQDN_1779)).toBe(BASE);
       const names = await c.crackNames(['LAB\\Administrator', 'LAB\\nosuchuser'], DS_NAME_FORMAT.NT4_ACCOUNT, DS_NAME_FORMAT.FQDN_1779);
       expect(names.map((n) => [n.ok, n.result])).toEqual([[true, `CN=Administrator,CN=Users,${BASE}`], [false, null]]);
