@@ -21,6 +21,7 @@
 //   getSecurity(path, secInfo?) / setSecurity(path, sd, secInfo?)   self-relative descriptors
 //   transaction(async (tx) => { tx.setValue(...); ... })  all of it commits durably, or none of it
 //   watch(path, { subtree?, filter? }) → Watcher         EventEmitter 'change' + async iterator
+//   reflect(path)                                       copy a reflected key to the other view (option reflection: 'vista')
 //   flush(), close()
 //
 // (b) Handle API for the RRP server — `const s = store.openSession(token)` per client (no token =
@@ -37,6 +38,7 @@
 //   s.deleteKey(h, subKey, { sam?, ex? })                 §3.1.5.8 / §3.1.5.31 (ex: DeleteKeyEx errors)
 //   s.getKeySecurity(h, secInfo), s.setKeySecurity(h, secInfo, sd)   §3.1.5.13 / §3.1.5.21
 //   s.flushKey(h), s.closeKey(h), s.watch(h, opts), s.close() (rundown of all its handles)
+//   s.closeKey(h) returns the promise of the UPDATECOPY copy (reflection 'vista', §3.1.5.6; never rejects)
 //
 // Storage: backend.ts is the interface; memory.ts, embedded.ts (journal + snapshot in a directory),
 // postgres.ts. Security: security.ts is the one place the store meets src/security (windowsSecurity is
@@ -48,6 +50,6 @@ export { Watcher, type Notification, type WatchOptions } from './notify.js';
 export { parseToolPath, toolName, objectName, type PredefinedKey } from './path.js';
 export { windowsSecurity, permissiveSecurity, defaultSecurityModel, type SecurityModel, type Token } from './security.js';
 export type { StorageBackend, KeyRecord, ValueRecord, ChangeEvent } from './backend.js';
-export { SHARED_KEYS, redirect32 } from './wow64.js';
+export { SHARED_KEYS, redirect32, reflectionPeer, type Reflection } from './wow64.js';
 export * from './constants.js';
 export { Win32Error } from '../util/win32.js';

@@ -48,7 +48,7 @@ import { checkDepth, parseObjectName, splitRelative, type PredefinedKey } from '
 import { perfValues, type PerfKind } from './perf.js';
 import type { AccessResult, Token } from './security.js';
 import type { Notification, WatchOptions, Watcher } from './notify.js';
-import { redirect32 } from './wow64.js';
+import { redirect32, reflectionPeer } from './wow64.js';
 import type { StoreCore } from './store.js';
 
 /** The SID whose hive is HKEY_CURRENT_USER for trusted callers (LocalSystem). */
@@ -61,6 +61,9 @@ const STANDARD_RIGHTS_WRITE = READ_CONTROL;
  * handles to these. */
 export class KeyHandle {
   closed = false;
+  /** HANDLETABLE.UPDATECOPY (§3.1.1): the key was changed through this handle and is reflected
+   * (wow64.ts reflectionPeer), so its subkeys and values are copied to the other view at close. */
+  updateCopy = false;
   constructor(
     readonly id: number,
     /** The key's path below \Registry as stored ('' for the performance keys). */
@@ -247,19 +250,29 @@ export class RegistrySession {
     }
   }
 
+  /** The 32-bit view's segments for a logical path (§3.1.1.4; reflected keys are not shared). */
+  private redirect(segs: readonly string[]): string[] {
+    return redirect32(segs, this.core.reflection);
+  }
+
+  /** Marks UPDATECOPY on a handle whose key was changed, when the store reflects that key. */
+  private changed(h: KeyHandle): void {
+    if (this.core.reflection === 'vista' && !h.updateCopy && reflectionPeer(h.path.split('\\'))) h.updateCopy = true;
+  }
+
   /** Where a name relative to `h` points: the physical segments for the handle's view. */
   private target(h: KeyHandle, rel: readonly string[], view: 32 | 64): { logical: string[]; physical: string[] } {
     const logical = [...h.logical, ...rel];
-    return { logical, physical: view === 32 ? redirect32(logical) : logical };
+    return { logical, physical: view === 32 ? this.redirect(logical) : logical };
   }
 
   /** For HKCR handles: the caller's Classes key if the path exists there, else the machine's (§3.1.1.7). */
   private async classesTarget(r: StoreReader, sid: string, rel: readonly string[], view: 32 | 64, openLink: boolean): Promise<{ logical: string[]; walk: Walk }> {
     const user = ['User', sid, 'Software', 'Classes', ...rel];
     const machine = ['Machine', 'SOFTWARE', 'Classes', ...rel];
-    const u = await this.walk(r, view === 32 ? redirect32(user) : user, openLink);
+    const u = await this.walk(r, view === 32 ? this.redirect(user) : user, openLink);
     if (u.recs.length === u.segs.length) return { logical: user, walk: u };
-    const m = await this.walk(r, view === 32 ? redirect32(machine) : machine, openLink);
+    const m = await this.walk(r, view === 32 ? this.redirect(machine) : machine, openLink);
     return { logical: machine, walk: m };
   }
 
@@ -286,7 +299,7 @@ export class RegistrySession {
         return this.newHandle(rec, this.grant(rec.sd, sam, 0), t.logical, view, { predefined: which, classes: { sid: this.sid, rel: [] } });
       }
       const logical = rootSegments(which, this.sid);
-      const w = await this.walk(r, view === 32 ? redirect32(logical) : logical, false);
+      const w = await this.walk(r, view === 32 ? this.redirect(logical) : logical, false);
       if (w.recs.length !== w.segs.length) throw win32('ERROR_FILE_NOT_FOUND', `${which} (${logical.join('\\')})`);
       const rec = w.recs[w.recs.length - 1]!;
       return this.newHandle(rec, this.grant(rec.sd, sam, 0), logical, view, { predefined: which });
@@ -367,7 +380,7 @@ export class RegistrySession {
           // Not in the caller's Classes: new keys go to the machine's (Windows' HKCR write rule).
           const machine = ['Machine', 'SOFTWARE', 'Classes', ...crel];
           logical = machine;
-          walk = await this.walk(w, view === 32 ? redirect32(machine) : machine, isLink);
+          walk = await this.walk(w, view === 32 ? this.redirect(machine) : machine, isLink);
         }
       } else {
         const t = this.target(h, rel, view);
@@ -418,7 +431,10 @@ export class RegistrySession {
       return { rec: parentRec, access, logical, extra, disposition: REG_CREATED_NEW_KEY };
     });
     // The handle is made once the write has committed: a shared backend may run the write again.
-    return { handle: this.newHandle(made.rec, made.access, made.logical, view, made.extra), disposition: made.disposition };
+    const handle = this.newHandle(made.rec, made.access, made.logical, view, made.extra);
+    // §3.1.5.7: UPDATECOPY for a reflected key (created, or changed by `then`).
+    if (made.disposition === REG_CREATED_NEW_KEY || then) this.changed(handle);
+    return { handle, disposition: made.disposition };
   }
 
   // The creator gets the access it asked for on the key it made (§3.1.5.7).
@@ -435,7 +451,7 @@ export class RegistrySession {
     if (!h.classes) return own;
     // HKCR: the union of the caller's and the machine's subkeys, the caller's first on a clash.
     const other = h.path.toUpperCase().startsWith('USER\\') ? ['Machine', 'SOFTWARE', 'Classes', ...h.classes.rel] : ['User', h.classes.sid, 'Software', 'Classes', ...h.classes.rel];
-    const ow = await this.walk(r, h.view === 32 ? redirect32(other) : other, false);
+    const ow = await this.walk(r, h.view === 32 ? this.redirect(other) : other, false);
     if (ow.recs.length !== ow.segs.length) return own;
     const more = await r.subkeys(upcase(ow.recs[ow.recs.length - 1]!.path));
     const byName = new Map<string, KeyRecord>();
@@ -560,6 +576,7 @@ export class RegistrySession {
     this.need(h, KEY_SET_VALUE, 'BaseRegSetValue');
     const vname = checkValue(name, type, data);
     await this.exec.write(async (w) => this.setIn(w, await this.current(w, h), vname, type, data));
+    this.changed(h); // §3.1.5.22: UPDATECOPY for reflected paths
   }
 
   /** The write of BaseRegSetValue on a key record (shared with the path API's create-and-set). */
@@ -585,6 +602,7 @@ export class RegistrySession {
       await w.updateKey(up, { lastWrite: this.core.now() });
       w.changes.push({ kind: 'value-deleted', path: rec.path, name: vname });
     });
+    this.changed(h);
   }
 
   // ---- BaseRegDeleteKey / BaseRegDeleteKeyEx (§3.1.5.8, §3.1.5.31) ----------------------------
@@ -691,11 +709,63 @@ export class RegistrySession {
     }
   }
 
-  /** BaseRegCloseKey (§3.1.5.6). */
-  closeKey(hKey: KeyHandle): void {
+  /** BaseRegCloseKey (§3.1.5.6). A bad handle throws at once; the promise is that of the copy to
+   * the other view when UPDATECOPY is set (§3.1.1.4 <10>), whose errors are not the caller's. */
+  closeKey(hKey: KeyHandle): Promise<void> {
     const h = this.live(hKey);
     h.closed = true;
     this.handles.delete(h);
+    if (!h.updateCopy) return DONE;
+    return this.reflect(h.path).catch(() => undefined);
+  }
+
+  /**
+   * Copies a key's values and subkeys (recursively) into its peer in the other view (MS-RRP
+   * §3.1.1.4 <9>, §3.1.5.6), creating missing keys; values already there are overwritten, nothing
+   * there is deleted. Done with the server's rights, not the caller's. `path` is below \Registry;
+   * a key that is not reflected is left alone.
+   */
+  async reflect(path: string): Promise<void> {
+    const r = reflectionPeer(path.split('\\'));
+    if (!r) return;
+    await this.exec.write(async (w) => {
+      const now = this.core.now();
+      const copy = async (from: KeyRecord, to: string, skip: readonly string[]): Promise<void> => {
+        const dst = await this.ensureKey(w, to, from, now);
+        const dup = upathOf(dst);
+        for (const v of await w.values(upathOf(from))) {
+          const old = await w.value(dup, upcase(v.name));
+          await w.setValue(dup, { name: old ? old.name : v.name, type: v.type, data: Buffer.from(v.data) });
+          w.changes.push({ kind: 'value-set', path: dst.path, name: old ? old.name : v.name });
+        }
+        await w.updateKey(dup, { lastWrite: now });
+        for (const k of await w.subkeys(upathOf(from))) {
+          const name = baseName(k.path);
+          if (skip.includes(upcase(name)) || k.flags & KEYF_LINK) continue;
+          await copy(k, `${dst.path}\\${name}`, []);
+        }
+      };
+      const src = await w.key(upcase(path));
+      if (src) await copy(src, r.peer.join('\\'), r.skip);
+    });
+  }
+
+  /** The key at `path`, made (with any missing parents) if needed, as the source key `like`. */
+  private async ensureKey(w: StoreWriter, path: string, like: KeyRecord, now: bigint): Promise<KeyRecord> {
+    const have = await w.key(upcase(path));
+    if (have) return have;
+    const parentPathOf = parentPath(path);
+    const parent = await this.ensureKey(w, parentPathOf, like, now);
+    const rec = await w.createKey({
+      path: joinPath(parent.path, baseName(path)),
+      className: upcase(baseName(path)) === upcase(baseName(like.path)) ? like.className : '',
+      lastWrite: now,
+      flags: parent.flags & KEYF_VOLATILE,
+      sd: this.core.security.createChild(parent.sd, undefined, undefined),
+    });
+    await w.updateKey(upathOf(parent), { lastWrite: now });
+    w.changes.push({ kind: 'key-created', path: rec.path });
+    return rec;
   }
 
   /** Watch the handle's key (RegNotifyChangeKeyValue); needs KEY_NOTIFY. */
@@ -718,6 +788,8 @@ export class RegistrySession {
 }
 
 export type { Notification };
+
+const DONE = Promise.resolve();
 
 /** An error that is part of the normal flow (the end of an enumeration, an absent name): clients
  * meet these on every walk, so they are made without a stack trace. */

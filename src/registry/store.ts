@@ -21,7 +21,7 @@ import { NotifyHub, type Notification, type WatchOptions, type Watcher } from '.
 import { objectName, parseToolPath, toolName, type PredefinedKey } from './path.js';
 import { defaultSecurityModel, type SecurityModel, type Token } from './security.js';
 import { RegistrySession, SYSTEM_SID, checkValue, type Executor, type KeyHandle } from './session.js';
-import { WOW6432NODE } from './wow64.js';
+import { WOW6432NODE, type Reflection } from './wow64.js';
 
 export interface StoreOptions {
   /** Embedded backend: the data directory (created if missing). */
@@ -39,11 +39,15 @@ export interface StoreOptions {
   systemName?: string;
   /** Embedded backend tuning. */
   embedded?: Omit<EmbeddedOptions, 'log'>;
+  /** MS-RRP §3.1.1.4 <9>/<10>: 'none' (default; Windows 7 and later) or 'vista' (updates to the
+   * reflected keys are copied to the other view when their handle is closed). */
+  reflection?: Reflection;
 }
 
 /** What sessions need from the store. */
 export interface StoreCore extends Executor {
   readonly backend: StorageBackend;
+  readonly reflection: Reflection;
   readonly security: SecurityModel;
   readonly notify: NotifyHub;
   readonly systemName: string;
@@ -106,7 +110,7 @@ export class PathApi {
     try {
       return await fn(h);
     } finally {
-      this.session.closeKey(h);
+      await this.session.closeKey(h);
     }
   }
 
@@ -129,7 +133,7 @@ export class PathApi {
           await s.setValue(r.handle, SYMLINK_VALUE, REG_LINK, encodeValue(REG_LINK, t));
         }
       } finally {
-        s.closeKey(r.handle);
+        await s.closeKey(r.handle);
       }
       return { created: r.disposition === 1 };
     }
@@ -174,7 +178,7 @@ export class PathApi {
     const s = this.session;
     // One atomic write: open or create the key, then set the value in it.
     const r = await s.createKey(await this.root(root), subkey, { sam: KEY_ALL_ACCESS }, (w, key) => s.setIn(w, key, vname, type, data));
-    s.closeKey(r.handle);
+    await s.closeKey(r.handle);
   }
 
   async getValue(path: string, name: string): Promise<{ type: number; data: Buffer } | undefined> {
@@ -235,6 +239,7 @@ function linkObjectName(target: string): string {
 
 export class RegistryStore extends PathApi implements StoreCore {
   readonly notify = new NotifyHub();
+  readonly reflection: Reflection;
   readonly systemName: string;
   private handleSeq = 0;
   private lastTime = 0n;
@@ -249,6 +254,7 @@ export class RegistryStore extends PathApi implements StoreCore {
     this.session = new RegistrySession(this, undefined);
     this.clock = opts.clock ?? (() => filetimeFromMs(Date.now()));
     this.systemName = opts.systemName ?? 'HIVEWIRE';
+    this.reflection = opts.reflection ?? 'none';
     backend.onRemoteChanges?.((changes) => this.notify.dispatch(changes));
   }
 
@@ -299,7 +305,7 @@ export class RegistryStore extends PathApi implements StoreCore {
   /** Sets a value, creating the key if needed; the common case is done directly on the tree
    * (fastpath.ts), the rest on the ordinary path. */
   override setValue(path: string, name: string, type: number, data: Buffer): Promise<void> {
-    if (this.backend instanceof MemoryBackend && this.backend.canDirect) {
+    if (this.backend instanceof MemoryBackend && this.backend.canDirect && this.reflection === 'none') {
       let vname: string;
       try {
         vname = checkValue(name, type, data);
@@ -310,6 +316,21 @@ export class RegistryStore extends PathApi implements StoreCore {
       if (done) return done;
     }
     return super.setValue(path, name, type, data);
+  }
+
+  /** Copies the key at a tool path (and its subtree) to its peer in the other view, when reflection
+   * is on and the key is one of MS-RRP <9>'s (the RRP server does it at BaseRegCloseKey). */
+  async reflect(path: string): Promise<void> {
+    if (this.reflection === 'none') return;
+    const { root, subkey } = parseToolPath(path);
+    const s = this.openSession();
+    try {
+      const rootH = await s.openPredefined(root, KEY_ALL_ACCESS);
+      const k = await s.openKey(rootH, subkey, { sam: KEY_ALL_ACCESS });
+      await s.reflect(k.path);
+    } finally {
+      s.close();
+    }
   }
 
   /** A session for a caller (the RRP server makes one per client); no token = trusted. */

@@ -321,6 +321,77 @@ describe.each(BACKENDS)('registry store on %s', (kind) => {
     });
   });
 
+  describe('§3.1.1.4 reflection (<9>, <10>; UPDATECOPY §3.1.1, §3.1.5.6)', () => {
+    const dw = (n: number) => encodeValue(REG_DWORD, n);
+    const get = async (store: Awaited<ReturnType<typeof f.fresh>>['store'], path: string, name: string, view: 32 | 64) => {
+      const s = store.openSession();
+      try {
+        const hklm = await s.openPredefined('HKEY_LOCAL_MACHINE', KEY_READ);
+        const h = await s.openKey(hklm, path, { sam: KEY_READ | (view === 32 ? KEY_WOW64_32KEY : KEY_WOW64_64KEY) });
+        return (await s.queryValue(h, name)).data.readUInt32LE(0);
+      } catch (err) {
+        if (err instanceof Win32Error) return err.status;
+        throw err;
+      } finally {
+        s.close();
+      }
+    };
+
+    it("'none' (the default, Windows 7 and later): nothing is copied between the views", async () => {
+      const { store } = await f.fresh();
+      const s = store.openSession();
+      const hklm = await s.openPredefined('HKEY_LOCAL_MACHINE', KEY_ALL_ACCESS);
+      const { handle } = await s.createKey(hklm, 'Software\\Classes\\.none', { sam: KEY_ALL_ACCESS });
+      await s.setValue(handle, 'v', REG_DWORD, dw(64));
+      await s.closeKey(handle);
+      expect(await get(store, 'Software\\Classes\\.none', 'v', 64)).toBe(64);
+      expect(await get(store, 'Software\\Classes\\.none', 'v', 32)).toBe(2); // ERROR_FILE_NOT_FOUND
+      // COM3 is shared (one key for both views).
+      await store.setValue('HKLM\\Software\\Microsoft\\COM3', 'c', REG_DWORD, dw(3));
+      expect(await get(store, 'Software\\Microsoft\\COM3', 'c', 32)).toBe(3);
+    });
+
+    it("'vista': a change to a reflected key is copied to the other view when its handle is closed", async () => {
+      const { store } = await f.fresh({ reflection: 'vista' });
+      const s = store.openSession();
+      const hklm = await s.openPredefined('HKEY_LOCAL_MACHINE', KEY_ALL_ACCESS);
+      // 64 → 32 under HKLM\SOFTWARE\Classes, subkeys included; postponed until close (<10>).
+      const { handle } = await s.createKey(hklm, 'Software\\Classes\\.vista', { sam: KEY_ALL_ACCESS });
+      await s.setValue(handle, 'v', REG_DWORD, dw(64));
+      expect(handle.updateCopy).toBe(true);
+      await store.createKey('HKLM\\Software\\Classes\\.vista\\Shell');
+      await store.setValue('HKLM\\Software\\Classes\\.vista\\Shell', 'deep', REG_DWORD, dw(7));
+      expect(await get(store, 'Software\\Classes\\.vista', 'v', 32)).toBe(2);
+      await s.closeKey(handle);
+      expect(await get(store, 'Software\\Classes\\.vista', 'v', 32)).toBe(64);
+      expect(await get(store, 'Software\\Classes\\.vista\\Shell', 'deep', 32)).toBe(7);
+      expect(await store.keyExists('HKLM\\Software\\Classes\\Wow6432Node\\.vista\\Shell')).toBe(true);
+      // 32 → 64 under HKLM\SOFTWARE\Microsoft\OLE (a separate key per view with reflection).
+      const ole = (await s.createKey(hklm, 'Software\\Microsoft\\OLE', { sam: KEY_ALL_ACCESS | KEY_WOW64_32KEY })).handle;
+      await s.setValue(ole, 'from32', REG_DWORD, dw(32));
+      expect(await store.keyExists('HKLM\\Software\\Wow6432Node\\Microsoft\\OLE')).toBe(true);
+      await s.closeKey(ole);
+      expect(await get(store, 'Software\\Microsoft\\OLE', 'from32', 64)).toBe(32);
+      // Values already in the target are overwritten.
+      const back = (await s.openKey(hklm, 'Software\\Classes\\.vista', { sam: KEY_ALL_ACCESS | KEY_WOW64_32KEY }));
+      await s.setValue(back, 'v', REG_DWORD, dw(32));
+      await s.closeKey(back);
+      expect(await get(store, 'Software\\Classes\\.vista', 'v', 64)).toBe(32);
+      // Not reflected: Classes\HCP (<9> excepts it) and keys outside the list.
+      for (const p of ['Software\\Classes\\HCP', 'Software\\Vendor']) {
+        const h = (await s.createKey(hklm, p, { sam: KEY_ALL_ACCESS })).handle;
+        await s.setValue(h, 'x', REG_DWORD, dw(1));
+        expect(h.updateCopy).toBe(false);
+        await s.closeKey(h);
+      }
+      expect(await store.keyExists('HKLM\\Software\\Wow6432Node\\Vendor')).toBe(false);
+      // HKCU\SOFTWARE\Classes, through the store's reflect() (what the RRP server calls at close).
+      await store.setValue('HKCU\\Software\\Classes\\.user', 'u', REG_DWORD, dw(5));
+      await store.reflect('HKCU\\Software\\Classes\\.user');
+      expect(await store.getValue('HKCU\\Software\\Classes\\Wow6432Node\\.user', 'u')).toEqual({ type: REG_DWORD, data: dw(5) });
+    });
+  });
+
   describe('change notification', () => {
     it('reports value and subkey changes on a key, or its subtree, filtered', async () => {
       const { store } = await f.fresh();
