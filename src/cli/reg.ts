@@ -30,7 +30,8 @@ const USAGE = `usage: hivewire reg <operation> [args] [options]
   KEY is HKLM, HKCU, HKCR, HKU or HKCC and a path, e.g. \\\\10.0.0.5\\HKLM\\Software\\X
   -U USER%PASSWORD  (or HIVEWIRE_USER, HIVEWIRE_PASSWORD); -W DOMAIN; --nt-hash HEX
   --transport np|tcp (default np)  --port N  --auth-level connect|integrity|privacy (default privacy)
-  --auth-type spnego|ntlm  --concurrency N (keys in work, default 8)  --connections N  --json
+  --auth-type spnego|ntlm  --concurrency N (keys in work, default 64)
+  --connections N (associations; default 4 for recursive work, else 1)  --json
 `;
 
 interface RegArgs {
@@ -119,7 +120,11 @@ function credentials(a: RegArgs, io: CliIO): Pick<RegistryConnectOptions, 'usern
   return { username: user, domain: domain ?? '', ...(password ? { password } : {}), ...(hash ? { ntHash: Buffer.from(hash, 'hex') } : {}) };
 }
 
-async function connect(a: RegArgs, io: CliIO, host: string): Promise<RegistryClient> {
+/** Associations and keys in work when not given: recursive work spreads over several (bench/rrp-client.ts). */
+const RECURSIVE_CONNECTIONS = 4;
+const DEFAULT_CONCURRENCY = 64;
+
+async function connect(a: RegArgs, io: CliIO, host: string, recursive = false): Promise<RegistryClient> {
   const transport = (a.opts.get('transport') as string | undefined) ?? 'np';
   if (transport !== 'np' && transport !== 'tcp') throw new UsageError(`--transport is np or tcp, not '${transport}'`);
   const port = a.opts.get('port');
@@ -130,13 +135,13 @@ async function connect(a: RegArgs, io: CliIO, host: string): Promise<RegistryCli
     ...(port ? { port: Number(port) } : {}),
     authLevel: ((a.opts.get('auth-level') as string | undefined) ?? 'privacy') as RegistryConnectOptions['authLevel'],
     ...(authType ? { authType } : {}),
-    connections: Number(a.opts.get('connections') ?? 1),
+    connections: Number(a.opts.get('connections') ?? (recursive ? RECURSIVE_CONNECTIONS : 1)),
   });
   return client;
 }
 
 function concurrency(a: RegArgs): number {
-  const n = Number(a.opts.get('concurrency') ?? 8);
+  const n = Number(a.opts.get('concurrency') ?? DEFAULT_CONCURRENCY);
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError('--concurrency is a number from 1 to 256');
   return n;
 }
@@ -177,7 +182,7 @@ async function query(a: RegArgs, io: CliIO): Promise<number> {
   const { host, path } = parseRemoteKey(a.positionals[0] ?? '');
   if (!path) throw new UsageError('reg query needs \\\\HOST\\KEY');
   const json = a.opts.has('json');
-  const client = await connect(a, io, host);
+  const client = await connect(a, io, host, a.slash.has('s'));
   try {
     const name = a.slash.has('ve') ? '' : (a.slash.get('v') as string | undefined);
     if (name !== undefined && !a.slash.has('s')) {
@@ -296,8 +301,8 @@ async function copy(a: RegArgs, io: CliIO): Promise<number> {
   const src = parseRemoteKey(a.positionals[0] ?? '');
   const dst = parseRemoteKey(a.positionals[1] ?? '');
   if (!src.path || !dst.path) throw new UsageError('reg copy needs \\\\HOST\\KEY1 \\\\HOST\\KEY2');
-  const from = await connect(a, io, src.host);
-  const to = dst.host.toLowerCase() === src.host.toLowerCase() ? from : await connect(a, io, dst.host);
+  const from = await connect(a, io, src.host, true);
+  const to = dst.host.toLowerCase() === src.host.toLowerCase() ? from : await connect(a, io, dst.host, true);
   try {
     const progress = new Progress(io.stderr, 'copy');
     const tree = await readTree(from, src.path, { concurrency: concurrency(a), keysOnly: false });
@@ -317,7 +322,7 @@ async function exportKey(a: RegArgs, io: CliIO): Promise<number> {
   const { host, path } = parseRemoteKey(a.positionals[0] ?? '');
   const file = a.positionals[1];
   if (!path || !file) throw new UsageError('reg export needs \\\\HOST\\KEY FILE.reg');
-  const client = await connect(a, io, host);
+  const client = await connect(a, io, host, true);
   try {
     const progress = new Progress(io.stderr, 'export');
     const tree = await readTree(client, path, { concurrency: concurrency(a), onKey: (_p, n) => progress.tick(n) });
@@ -388,8 +393,8 @@ async function compare(a: RegArgs, io: CliIO): Promise<number> {
   const k1 = parseRemoteKey(a.positionals[0] ?? '');
   const k2 = parseRemoteKey(a.positionals[1] ?? '');
   if (!k1.path || !k2.path) throw new UsageError('reg compare needs \\\\HOST\\KEY1 \\\\HOST\\KEY2');
-  const c1 = await connect(a, io, k1.host);
-  const c2 = k2.host.toLowerCase() === k1.host.toLowerCase() ? c1 : await connect(a, io, k2.host);
+  const c1 = await connect(a, io, k1.host, a.slash.has('s'));
+  const c2 = k2.host.toLowerCase() === k1.host.toLowerCase() ? c1 : await connect(a, io, k2.host, a.slash.has('s'));
   try {
     const recursive = a.slash.has('s');
     const read = async (c: RegistryClient, p: string) => {
