@@ -1,15 +1,15 @@
 // `hivewire drs` against the Samba AD DC: a replication killed with SIGKILL mid-run and started again
 // (same --state and --output) ends with the same objects as an uninterrupted run, none lost or
 // duplicated; then the hashes and cracknames subcommands.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { md4 } from '../../src/crypto/md4.js';
 import { resolvePort } from '../../src/interfaces/epm/client.js';
 import { waitFor } from '../harness/peers.js';
-import { startSambaDc, type SambaDc } from '../harness/samba-dc.js';
+import { seedUsers, startSambaDc, type SambaDc } from '../harness/samba-dc.js';
 
 const ROOT = join(__dirname, '..', '..');
 let dc: SambaDc;
@@ -37,7 +37,9 @@ beforeAll(async () => {
   dc = await startSambaDc();
   dir = mkdtempSync(join(tmpdir(), 'hivewire-drs-cli-'));
   await waitFor(async () => (await resolvePort(dc.ip, 'e3514235-4b06-11d1-ab04-00c04fc2dcd2', 4).catch(() => 0)) > 0, { timeoutMs: 60_000, what: 'drsuapi' });
-}, 600_000);
+  // the same 1,000 users as drsr-samba.test.ts (whichever file runs first seeds them; the other tops up)
+  seedUsers(dc, 1000);
+}, 900_000);
 
 afterAll(async () => {
   if (dir && !process.env.KEEP) rmSync(dir, { recursive: true, force: true });
@@ -86,6 +88,25 @@ describe('hivewire drs', () => {
     expect(one.status).toBe(0);
     expect(one.stdout).toMatch(new RegExp(`^dn: CN=Domain Admins,CN=Users,${base}\nchangetype: add\nobjectGUID: [0-9a-f-]{36}\nsAMAccountName: Domain Admins\n\n`));
     expect(one.stdout).toContain(`changetype: modify\nadd: member\nmember: ${admin}\n-\n`);
+  }, 300_000);
+
+  it('writes an incremental run as LDIF modify records of what changed', () => {
+    const base = 'DC=lab,DC=example,DC=com';
+    const user = `CN=labuser00003,OU=LabUsers,${base}`;
+    const state = join(dir, 'ldif.state');
+    const first = join(dir, 'first.ldif');
+    expect(runCli('replicate', '--no-schema', '--format', 'ldif', '--state', state, '--output', first).status).toBe(0);
+    expect(readFileSync(first, 'utf8')).toContain(`dn: ${user}\nchangetype: add\n`);
+    const text = `ldif ${Date.now().toString(36)}`;
+    execFileSync('ldbmodify', ['-H', join(dc.baseDir, 'private', 'sam.ldb')], { input: `dn: ${user}\nchangetype: modify\nreplace: description\ndescription: ${text}\n`, stdio: ['pipe', 'pipe', 'pipe'] });
+    const second = join(dir, 'second.ldif');
+    // the same state, a new output file: the state's recorded output length is for the first file
+    const st = JSON.parse(readFileSync(state, 'utf8'));
+    st.extra.outputBytes = 0;
+    writeFileSync(state, JSON.stringify(st));
+    expect(runCli('replicate', '--no-schema', '--format', 'ldif', '--attrs', 'description', '--state', state, '--output', second).status).toBe(0);
+    expect(readFileSync(second, 'utf8')).toContain(`dn: ${user}\nchangetype: modify\nreplace: description\ndescription: ${text}\n-\n\n`);
+    expect(readFileSync(second, 'utf8')).not.toContain('changetype: add');
   }, 300_000);
 
   it('prints account hashes in the user:rid:lmhash:nthash::: layout and cracks names', () => {

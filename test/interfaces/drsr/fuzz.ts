@@ -11,7 +11,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export const SEED = readFileSync(join(HERE, 'fixtures', 'getncchanges-v6-page.bin'));
 /** The same page as V7 replies that Samba compressed (MSZIP, XPRESS): the compressed path is fuzzed too. */
 const V7_SEEDS = (JSON.parse(readFileSync(join(HERE, 'compression', 'fixtures', 'samba-compressed.json'), 'utf8')) as { cases: { name: string; stub?: string }[] }).cases
-  .filter((c) => c.name.endsWith('captured Samba page') && c.stub)
+  .filter((c) => /^(mszip|xpress): captured Samba page$/.test(c.name) && c.stub)
   .map((c) => Buffer.from(c.stub!, 'hex'));
 const SEEDS = [SEED, ...V7_SEEDS];
 
