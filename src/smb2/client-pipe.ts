@@ -13,13 +13,18 @@
 //   gets no answer of its own (rpc_auth_3, a first fragment) leaves its read waiting for the next bytes
 //   the server writes, which is right for a byte stream; and whenever no read is left waiting, one READ
 //   is sent, for answers longer than one output buffer or written as several messages. Waiting reads
-//   are cancelled when the pipe closes.
+//   are cancelled when the pipe closes. A server that refuses a TRANSCEIVE while reads wait on the pipe
+//   (STATUS_PIPE_BUSY, STATUS_INVALID_PIPE_STATE, or no TRANSCEIVE at all) gets that message again as a
+//   WRITE, and the pipe goes on with WRITEs and one READ at a time.
 // - `pipe.end()` / `pipe.destroy()` close the file (SMB2 CLOSE); a waiting READ is cancelled.
 import { Duplex } from 'node:stream';
 import type { Smb2Client, Tree } from './client.js';
 import * as C from './constants.js';
 import * as M from './messages/index.js';
 import { NtStatus as S, NtStatusError } from './status.js';
+
+/** A server's answers to a TRANSCEIVE it will not do on this pipe (now): fall back to WRITE + READ. */
+const TRANSCEIVE_REFUSED = new Set<number>([S.STATUS_PIPE_BUSY, S.STATUS_INVALID_PIPE_STATE, S.STATUS_INVALID_DEVICE_REQUEST, S.STATUS_NOT_SUPPORTED]);
 
 export interface PipeOptions {
   /** Writes as FSCTL_PIPE_TRANSCEIVE, replies pushed as a byte stream (see above). */
@@ -29,7 +34,7 @@ export interface PipeOptions {
 export class Smb2Pipe extends Duplex {
   readonly name: string;
   readonly fileId: Buffer;
-  readonly transceive: boolean;
+  private transceiveMode: boolean;
   private readonly client: Smb2Client;
   private readonly tree: Tree;
   private readInFlight = false;
@@ -43,7 +48,12 @@ export class Smb2Pipe extends Duplex {
     this.tree = tree;
     this.fileId = fileId;
     this.name = name;
-    this.transceive = opts.transceive === true;
+    this.transceiveMode = opts.transceive === true;
+  }
+
+  /** Whether writes still go as FSCTL_PIPE_TRANSCEIVE (false after a server refused one). */
+  get transceive(): boolean {
+    return this.transceiveMode;
   }
 
   private get readSize(): number {
@@ -55,11 +65,15 @@ export class Smb2Pipe extends Duplex {
       cb(new TypeError('pipe messages must be Buffers'));
       return;
     }
-    if (this.transceive) {
+    if (this.transceiveMode) {
       this.streamRequest(C.Smb2Command.IOCTL, M.encodeIoctlRequest({ ctlCode: C.FSCTL_PIPE_TRANSCEIVE, fileId: this.fileId, input: chunk, maxInputResponse: 0, maxOutputResponse: this.readSize, flags: C.SMB2_0_IOCTL_IS_FSCTL }),
-        Math.ceil(Math.max(chunk.length, this.readSize) / 65536), cb);
+        Math.ceil(Math.max(chunk.length, this.readSize) / 65536), cb, chunk);
       return;
     }
+    this.sendWrite(chunk, cb);
+  }
+
+  private sendWrite(chunk: Buffer, cb: (err?: Error | null) => void): void {
     this.client
       .request(C.Smb2Command.WRITE, M.encodeWriteRequest({ offset: 0n, fileId: this.fileId, channel: 0, remainingBytes: 0, flags: 0, data: chunk }), {
         treeId: this.tree.treeId,
@@ -73,7 +87,7 @@ export class Smb2Pipe extends Duplex {
    * its output when it comes. `sent` is called once the request has its MessageId, i.e. is on its way
    * in order.
    */
-  private streamRequest(command: number, body: Buffer, creditCharge: number, sent?: (err?: Error | null) => void): void {
+  private streamRequest(command: number, body: Buffer, creditCharge: number, sent?: (err?: Error | null) => void, input?: Buffer): void {
     let id: bigint | null = null;
     this.client
       .request(command, body, {
@@ -100,6 +114,12 @@ export class Smb2Pipe extends Duplex {
           if (id !== null) this.waiting.delete(id);
           if (id === null) sent?.(err);
           if (this.fileClosed) return;
+          if (input && err instanceof NtStatusError && TRANSCEIVE_REFUSED.has(err.status)) {
+            this.transceiveMode = false;
+            this.sendWrite(input, (e) => e && this.destroy(e));
+            this._read();
+            return;
+          }
           if (err instanceof NtStatusError && (err.status === S.STATUS_PIPE_BROKEN || err.status === S.STATUS_PIPE_DISCONNECTED)) this.push(null);
           else this.destroy(err);
         },
@@ -112,7 +132,7 @@ export class Smb2Pipe extends Duplex {
 
   override _read(): void {
     // transceive mode: data comes with the answers to writes
-    if (this.transceive || this.readInFlight || this.fileClosed) return;
+    if (this.transceiveMode || this.readInFlight || this.fileClosed) return;
     this.readInFlight = true;
     this.readMessage().then(
       (msg) => {

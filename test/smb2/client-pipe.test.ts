@@ -2,8 +2,11 @@
 // our own SMB2 server on 127.0.0.67: many writes in flight, answers written as several messages,
 // answers longer than one output buffer, writes that get no answer, and closing with reads waiting.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Smb2Client } from '../../src/smb2/client.js';
-import type { Smb2Pipe } from '../../src/smb2/client-pipe.js';
+import { Smb2Client, type RequestOptions, type Response } from '../../src/smb2/client.js';
+import { Smb2Pipe } from '../../src/smb2/client-pipe.js';
+import * as C from '../../src/smb2/constants.js';
+import * as M from '../../src/smb2/messages/index.js';
+import { NtStatus, NtStatusError } from '../../src/smb2/status.js';
 import { Smb2Server } from '../../src/smb2/server.js';
 import { addLoopback, removeLoopback } from '../harness/peers.js';
 
@@ -130,5 +133,54 @@ describe('Smb2Pipe in transceive mode', () => {
     } finally {
       await shut(smb, pipe);
     }
+  });
+});
+
+describe('Smb2Pipe when the server refuses TRANSCEIVE', () => {
+  it('sends the refused message again as a WRITE and goes on with WRITE + READ', async () => {
+    // a server whose pipe says STATUS_PIPE_BUSY to every TRANSCEIVE and echoes WRITEs through READs
+    const answers: Buffer[] = [];
+    const readers: Array<(r: Response) => void> = [];
+    const seen: string[] = [];
+    let nextId = 1n;
+    const readResponse = (data: Buffer): Response => {
+      const msg = M.encodeMessage(M.header({ command: C.Smb2Command.READ }), M.encodeReadResponse({ data, dataRemaining: 0 }));
+      return { hdr: M.decodeHeader(msg), msg };
+    };
+    const serve = () => {
+      while (answers.length && readers.length) readers.shift()!(readResponse(answers.shift()!));
+    };
+    const fake = {
+      maxReadSize: 65536,
+      cancel: () => undefined,
+      closeFile: async () => undefined,
+      request: async (command: number, body: Buffer, o: RequestOptions = {}): Promise<Response> => {
+        o.onMessageId?.(nextId++);
+        seen.push(command === C.Smb2Command.IOCTL ? 'IOCTL' : command === C.Smb2Command.WRITE ? 'WRITE' : command === C.Smb2Command.READ ? 'READ' : String(command));
+        if (command === C.Smb2Command.IOCTL) throw new NtStatusError(NtStatus.STATUS_PIPE_BUSY, 'IOCTL');
+        if (command === C.Smb2Command.WRITE) {
+          const data = M.decodeWriteRequest(M.encodeMessage(M.header({ command }), body)).data;
+          answers.push(Buffer.concat([Buffer.from('re:'), data]));
+          serve();
+          return readResponse(Buffer.alloc(0));
+        }
+        return new Promise((resolve) => {
+          readers.push(resolve);
+          serve();
+        });
+      },
+    } as unknown as Smb2Client;
+    const pipe = new Smb2Pipe(fake, { treeId: 1, shareType: 2, share: 'IPC$' }, Buffer.alloc(16), 'x', { transceive: true });
+    const got: string[] = [];
+    const done = new Promise<void>((resolve) => pipe.on('data', (d: Buffer) => got.push(d.toString()) === 2 && resolve()));
+    pipe.write(Buffer.from('one'));
+    await new Promise((r) => setTimeout(r, 10));
+    pipe.write(Buffer.from('two'));
+    await done;
+    expect(got).toEqual(['re:one', 're:two']);
+    expect(pipe.transceive).toBe(false);
+    expect(seen.slice(0, 2)).toEqual(['IOCTL', 'WRITE']);
+    expect(seen.filter((c) => c === 'IOCTL')).toHaveLength(1); // the second message went as a WRITE straight away
+    pipe.destroy();
   });
 });
