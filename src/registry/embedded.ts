@@ -40,6 +40,8 @@ export class EmbeddedBackend extends MemoryBackend {
   private groups: Group[] = [];
   private open: Group | undefined;
   private syncing: Promise<void> | undefined;
+  /** Set while the sync loop waits for its syncs: new writes wake it. */
+  private wake: (() => void) | undefined;
   private compacting: Promise<void> | undefined;
   private failed: unknown;
   private closed = false;
@@ -141,6 +143,11 @@ export class EmbeddedBackend extends MemoryBackend {
       this.groups.push(g);
       // Started on the next turn: every write issued in this one can join.
       if (!this.syncing) this.syncing = new Promise<void>((r) => setImmediate(r)).then(() => this.syncLoop());
+      else if (this.wake) {
+        const wake = this.wake;
+        this.wake = undefined;
+        wake();
+      }
     }
     encode(this.pending);
     this.stats.writes++;
@@ -161,45 +168,77 @@ export class EmbeddedBackend extends MemoryBackend {
     this.open = undefined;
   }
 
-  // Group commit. Started from idle it syncs the first group alone; after each sync it takes every
-  // group queued meanwhile, in one write and one fdatasync.
+  // Group commit. Writes go out in order, one batch at a time (started from idle, the first group
+  // alone; then every group queued meanwhile); each batch's fdatasync starts once its write is done
+  // and may overlap the next batch's write and sync, and a batch is acknowledged when its own sync
+  // returns (it was started after the batch's bytes were written). So a slow sync does not hold back
+  // the groups behind it from being written and synced.
   private async syncLoop(): Promise<void> {
     let count = 1;
+    const inflight = new Set<Promise<void>>();
+    let ordered: Promise<boolean> = Promise.resolve(true);
     try {
-      while (this.groups.length) {
-        const batch = this.groups.splice(0, count);
-        count = Infinity;
-        const last = batch[batch.length - 1]!;
-        if (last === this.open) this.closeOpen();
-        const buf = this.pending;
-        const from = this.taken;
-        const to = last.end;
-        this.taken = to;
-        const swapped = this.groups.length === 0;
-        if (swapped) {
-          // Everything handed over: new records go to the other buffer (its last write is done).
-          this.pending = this.spare;
-          this.taken = 0;
-        }
-        try {
-          const all = buf.buf.subarray(from, to);
-          for (let off = 0; off < all.length; ) off += (await this.fh.write(all, off, all.length - off)).bytesWritten;
-          await this.fh.datasync();
-          this.journalBytes += all.length;
-          this.stats.frames += batch.length;
-          this.stats.syncs++;
-        } catch (err) {
-          this.failed = err;
-          for (const g of batch) g.reject(new Win32Error('ERROR_REGISTRY_IO_FAILED', (err as Error).message));
-          continue;
-        } finally {
+      for (;;) {
+        while (this.groups.length) {
+          const batch = this.groups.splice(0, count);
+          count = Infinity;
+          const last = batch[batch.length - 1]!;
+          if (last === this.open) this.closeOpen();
+          const buf = this.pending;
+          const from = this.taken;
+          const to = last.end;
+          this.taken = to;
+          const swapped = this.groups.length === 0;
           if (swapped) {
-            buf.pos = 0;
-            // keep the buffer for the next turn unless one huge batch grew it
-            this.spare = buf.buf.length > 8 << 20 ? new BinWriter(1 << 20) : buf;
+            // Everything handed over: new records go to the other buffer (its last write is done).
+            this.pending = this.spare;
+            this.taken = 0;
           }
+          const all = buf.buf.subarray(from, to);
+          try {
+            if (this.failed) throw this.failed;
+            for (let off = 0; off < all.length; ) off += (await this.fh.write(all, off, all.length - off)).bytesWritten;
+          } catch (err) {
+            this.failed = err;
+            for (const g of batch) g.reject(new Win32Error('ERROR_REGISTRY_IO_FAILED', (err as Error).message));
+            continue;
+          } finally {
+            if (swapped) {
+              buf.pos = 0;
+              // keep the buffer for the next turn unless one huge batch grew it
+              this.spare = buf.buf.length > 8 << 20 ? new BinWriter(1 << 20) : buf;
+            }
+          }
+          this.journalBytes += all.length;
+          // Acknowledged in order, and only if every earlier sync succeeded too: replay stops at the
+          // first damaged frame, so a batch is durable only with all before it.
+          const own = this.fh.datasync().then(
+            () => true,
+            (err: Error) => {
+              this.failed ??= err;
+              return false;
+            },
+          );
+          ordered = Promise.all([ordered, own]).then(([a, b]) => a && b);
+          const synced: Promise<void> = ordered.then((ok) => {
+            if (ok) {
+              this.stats.frames += batch.length;
+              this.stats.syncs++;
+              for (const g of batch) g.resolve();
+            } else {
+              for (const g of batch) g.reject(new Win32Error('ERROR_REGISTRY_IO_FAILED', String((this.failed as Error)?.message ?? this.failed)));
+            }
+          });
+          inflight.add(synced);
+          void synced.then(() => inflight.delete(synced));
         }
-        for (const g of batch) g.resolve();
+        if (inflight.size === 0) break;
+        // Until a sync returns or new writes come (on the next turn, so that a burst joins one group).
+        await new Promise<void>((resolve) => {
+          this.wake = () => setImmediate(resolve);
+          void Promise.race(inflight).then(resolve);
+        });
+        this.wake = undefined;
       }
     } finally {
       this.syncing = undefined;
