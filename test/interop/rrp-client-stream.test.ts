@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../src/interfaces/rrp/client.js';
+import * as T from '../../src/interfaces/rrp/types.js';
+import { readTree } from '../../src/reg/walk.js';
 import type { RpcClient } from '../../src/rpc/client.js';
 import { addLoopback, removeLoopback } from '../harness/peers.js';
 import { startServeProcess, type ServeProcess } from '../serve/process.js';
@@ -18,16 +20,18 @@ let ours: ServeProcess | undefined;
 let added = false;
 let reg: RegistryClient;
 
-/** Counts the RPC calls of the client's (only) association, and the most in flight at once. */
-function countCalls(client: RegistryClient): { calls: number; peak: number } {
-  const rpc = (client as unknown as { conns: { rpc: RpcClient }[] }).conns[0]!.rpc;
-  const stats = { calls: 0, peak: 0 };
-  const call = rpc.call.bind(rpc);
-  rpc.call = (...args: Parameters<RpcClient['call']>) => {
-    stats.calls++;
-    stats.peak = Math.max(stats.peak, rpc.pendingCalls + 1);
-    return call(...args);
-  };
+/** Counts the RPC calls of the client's associations (by opnum too), and the most in flight at once on one. */
+function countCalls(client: RegistryClient): { calls: number; peak: number; byOpnum: Map<number, number> } {
+  const stats = { calls: 0, peak: 0, byOpnum: new Map<number, number>() };
+  for (const { rpc } of (client as unknown as { conns: { rpc: RpcClient }[] }).conns) {
+    const call = rpc.call.bind(rpc);
+    rpc.call = (...args: Parameters<RpcClient['call']>) => {
+      stats.calls++;
+      stats.byOpnum.set(args[0], (stats.byOpnum.get(args[0]) ?? 0) + 1);
+      stats.peak = Math.max(stats.peak, rpc.pendingCalls + 1);
+      return call(...args);
+    };
+  }
   return stats;
 }
 
@@ -104,6 +108,32 @@ describe('RegistryKey.keys() / values() stream', () => {
       await k.close();
     } finally {
       await reg.close();
+    }
+  });
+});
+
+describe('readTree', () => {
+  it('makes no call past QueryInfoKey\'s counts and closes every key it opens, over one or several associations', async () => {
+    for (const connections of [1, 3]) {
+      reg = await RegistryClient.connect({ host: IP, ...USER, connections });
+      try {
+        const stats = countCalls(reg);
+        const tree = await readTree(reg, BASE, { concurrency: 16 });
+        expect(tree.values).toHaveLength(N);
+        expect(tree.subkeys).toHaveLength(N);
+        const n = (op: { opnum: number }) => stats.byOpnum.get(op.opnum) ?? 0;
+        // per key: OpenKey, QueryInfoKey, CloseKey; the root's N EnumKey and N EnumValue; one
+        // OpenLocalMachine per association that opened something from the hive root
+        expect(n(T.BaseRegOpenKey)).toBe(1 + N);
+        expect(n(T.BaseRegQueryInfoKey)).toBe(1 + N);
+        expect(n(T.BaseRegEnumKey)).toBe(N);
+        expect(n(T.BaseRegEnumValue)).toBe(N);
+        expect(n(T.BaseRegCloseKey)).toBe(1 + N);
+        expect(n(T.OpenLocalMachine)).toBe(connections);
+        expect(stats.calls).toBe(3 * (1 + N) + 2 * N + connections);
+      } finally {
+        await reg.close();
+      }
     }
   });
 });
