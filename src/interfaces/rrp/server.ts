@@ -31,6 +31,7 @@ import * as T from './types.js';
 
 const NULL_HKEY: ContextHandle = { attributes: 0, uuid: '00000000-0000-0000-0000-000000000000' };
 const ERROR_SUCCESS = 0;
+const ERROR_NO_MORE_ITEMS = 0x103;
 const E = (name: Parameters<typeof win32Code>[0]) => win32Code(name);
 
 /** One structured log line per call (written at debug level by `hivewire serve`). */
@@ -197,8 +198,9 @@ export class RrpServer {
       T.BaseRegCloseKey,
       async (req, call) => {
         const k = call.handles.lookup<OpenKey>(req.hKey);
-        k.session.closeKey(k.key);
         call.handles.remove(req.hKey);
+        // with WOW64 reflection on, the store copies the key to the other view before we answer
+        await k.session.closeKey(k.key);
         return { hKey: NULL_HKEY, returns: ERROR_SUCCESS };
       },
       (req, status) => ({ hKey: req.hKey, returns: status }),
@@ -265,7 +267,9 @@ export class RrpServer {
       T.BaseRegEnumKey,
       async (req, call) => {
         const k = this.key(call, req.hKey);
-        const e = await k.session.enumKey(k.key, req.dwIndex);
+        // the end of the list is the common case of a walk: answered without an exception
+        const e = await k.session.enumKeyAt(k.key, req.dwIndex);
+        if (!e) return enumKeyFail(req, ERROR_NO_MORE_ITEMS);
         const out = outString(e.name, req.lpNameIn.MaximumLength);
         if (!out) throw win32('ERROR_MORE_DATA', 'the subkey name does not fit an RRP_UNICODE_STRING');
         let cls: T.RRP_UNICODE_STRING | null = null;
@@ -284,12 +288,7 @@ export class RrpServer {
           returns: ERROR_SUCCESS,
         };
       },
-      (req, status) => ({
-        lpNameOut: { Length: 0, MaximumLength: 0, Buffer: null },
-        lplpClassOut: null,
-        lpftLastWriteTime: req.lpftLastWriteTime,
-        returns: status,
-      }),
+      enumKeyFail,
     );
 
     // §3.1.5.11
@@ -297,21 +296,15 @@ export class RrpServer {
       T.BaseRegEnumValue,
       async (req, call) => {
         const k = this.key(call, req.hKey);
-        const v = await k.session.enumValue(k.key, req.dwIndex);
+        const v = await k.session.enumValueAt(k.key, req.dwIndex);
+        if (!v) return enumValueFail(req, ERROR_NO_MORE_ITEMS);
         const out = outString(v.name, req.lpValueNameIn.MaximumLength);
         if (!out) throw win32('ERROR_MORE_DATA', 'the value name does not fit an RRP_UNICODE_STRING');
         if (req.lpData !== null && req.lpcbData === null) throw win32('ERROR_INVALID_PARAMETER', 'lpData without lpcbData');
         const data = this.dataOut(req, v.data);
         return { lpValueNameOut: out, lpType: req.lpType === null ? null : v.type, ...data, returns: data.status };
       },
-      (req, status) => ({
-        lpValueNameOut: { Length: 0, MaximumLength: 0, Buffer: null },
-        lpType: req.lpType,
-        lpData: null,
-        lpcbData: req.lpcbData,
-        lpcbLen: req.lpcbLen === null ? null : 0,
-        returns: status,
-      }),
+      enumValueFail,
     );
 
     // §3.1.5.12
@@ -719,6 +712,26 @@ export class RrpServer {
     await this.opts.store.transaction((tx) => graftTree(tx, path, tree, true));
     return { returns: ERROR_SUCCESS };
   }
+}
+
+function enumKeyFail(req: { lpftLastWriteTime: { dwLowDateTime: number; dwHighDateTime: number } | null }, status: number) {
+  return {
+    lpNameOut: { Length: 0, MaximumLength: 0, Buffer: null },
+    lplpClassOut: null,
+    lpftLastWriteTime: req.lpftLastWriteTime,
+    returns: status,
+  };
+}
+
+function enumValueFail(req: { lpType: number | null; lpcbData: number | null; lpcbLen: number | null }, status: number) {
+  return {
+    lpValueNameOut: { Length: 0, MaximumLength: 0, Buffer: null },
+    lpType: req.lpType,
+    lpData: null,
+    lpcbData: req.lpcbData,
+    lpcbLen: req.lpcbLen === null ? null : 0,
+    returns: status,
+  };
 }
 
 function queryInfoFail() {
