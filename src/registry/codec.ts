@@ -56,6 +56,46 @@ export class BinWriter {
     this.buf.write(s, this.pos + 4, s.length, 'latin1');
     this.pos += 4 + s.length;
   }
+  /** An unsigned 32-bit integer in 1–5 bytes, 7 bits a byte, low bits first (the packed values of a
+   * snapshot: lengths and types are mostly small). */
+  vu32(v: number): void {
+    this.room(5);
+    let n = v >>> 0;
+    while (n >= 0x80) {
+      this.buf[this.pos++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    this.buf[this.pos++] = n;
+  }
+  /** A string as vu32 byte length + UTF-8. */
+  vstr(s: string): void {
+    this.room(5 + s.length * 3);
+    const at = this.pos;
+    // Written after a provisional 1-byte length, moved if the length needs more.
+    const n = this.buf.write(s, at + 1, 'utf8');
+    if (n < 0x80) {
+      this.buf[at] = n;
+      this.pos = at + 1 + n;
+      return;
+    }
+    const text = Buffer.from(this.buf.subarray(at + 1, at + 1 + n));
+    this.vu32(n);
+    text.copy(this.buf, this.pos);
+    this.pos += n;
+  }
+  vbytes(b: Buffer): void {
+    this.vu32(b.length);
+    this.room(b.length);
+    b.copy(this.buf, this.pos);
+    this.pos += b.length;
+  }
+  /** A latin1 string holding raw bytes, written as vu32 length + the bytes. */
+  vrawBytes(s: string): void {
+    this.vu32(s.length);
+    this.room(s.length);
+    this.buf.write(s, this.pos, s.length, 'latin1');
+    this.pos += s.length;
+  }
   result(): Buffer {
     return this.buf.subarray(0, this.pos);
   }
@@ -108,6 +148,40 @@ export class BinReader {
   /** Data bytes as a latin1 string (see memory.ts StoredValue). */
   rawBytes(): string {
     const n = this.u32();
+    this.need(n, `${n} bytes of data`);
+    const s = this.buf.toString('latin1', this.pos, this.pos + n);
+    this.pos += n;
+    return s;
+  }
+  vu32(): number {
+    let v = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      this.need(1, 'a variable-length integer');
+      const b = this.buf[this.pos++]!;
+      v += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) {
+        if (v > 0xffffffff) throw new FormatError(this.format, this.pos - 1, 'a 32-bit value');
+        return v;
+      }
+    }
+    throw new FormatError(this.format, this.pos, 'a variable-length integer of at most 5 bytes');
+  }
+  vstr(): string {
+    const n = this.vu32();
+    this.need(n, `${n} bytes of text`);
+    const s = this.buf.toString('utf8', this.pos, this.pos + n);
+    this.pos += n;
+    return s;
+  }
+  vbytes(): Buffer {
+    const n = this.vu32();
+    this.need(n, `${n} bytes of data`);
+    const b = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+  vrawBytes(): string {
+    const n = this.vu32();
     this.need(n, `${n} bytes of data`);
     const s = this.buf.toString('latin1', this.pos, this.pos + n);
     this.pos += n;

@@ -82,13 +82,14 @@ export type TreeOp =
 const EMPTY: never[] = [];
 const RESOLVED = Promise.resolve();
 
-/** Encodes values in the packed form snapshots store per key: name, u32 type, data (each length-prefixed). */
+/** Encodes values in the packed form snapshots store per key: name, type, data, with variable-length
+ * integers (codec.ts vu32) for the lengths and the type — three bytes of framing for most values. */
 export function packValues(w: BinWriter, vals: readonly ValueRecord[]): void {
   for (const v of vals) {
-    w.str(v.name);
-    w.u32(v.type);
-    if (v instanceof StoredValue) w.rawBytes(v.raw);
-    else w.bytes(v.data);
+    w.vstr(v.name);
+    w.vu32(v.type);
+    if (v instanceof StoredValue) w.vrawBytes(v.raw);
+    else w.vbytes(v.data);
   }
 }
 
@@ -111,9 +112,9 @@ function decodePacked(slab: Buffer, n: KeyNode): ValueRecord[] {
   const r = packedReader(slab, n);
   vals = new Array(n.packedCount);
   for (let i = 0; i < n.packedCount; i++) {
-    const name = r.str();
-    const type = r.u32();
-    vals[i] = { name, type, data: r.bytes() };
+    const name = r.vstr();
+    const type = r.vu32();
+    vals[i] = { name, type, data: r.vbytes() };
   }
   if (decoded.size >= DECODED_MAX) decoded.clear();
   decoded.set(n, vals);
@@ -124,9 +125,9 @@ function decodePacked(slab: Buffer, n: KeyNode): ValueRecord[] {
 function findPacked(slab: Buffer, n: KeyNode, uname: string): ValueRecord | undefined {
   const r = packedReader(slab, n);
   for (let i = 0; i < n.packedCount; i++) {
-    const name = r.str();
-    const type = r.u32();
-    const data = r.bytes();
+    const name = r.vstr();
+    const type = r.vu32();
+    const data = r.vbytes();
     if (sameName(name, uname)) return { name, type, data };
   }
   return undefined;
@@ -200,9 +201,9 @@ export class MemoryTree implements StoreReader {
       const r = packedReader(this.slab, n);
       const vals: ValueRecord[] = new Array(n.packedCount);
       for (let i = 0; i < n.packedCount; i++) {
-        const name = r.str();
-        const type = r.u32();
-        vals[i] = new StoredValue(name, type, r.rawBytes());
+        const name = r.vstr();
+        const type = r.vu32();
+        vals[i] = new StoredValue(name, type, r.vrawBytes());
       }
       n.packedAt = -1;
       n.vals = vals;

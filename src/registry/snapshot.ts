@@ -2,7 +2,8 @@
 // Layout: magic "HWREGSN1", u32 version, u64 generation (journals up to it are folded in), u64 next
 // key id, u32 count of distinct security descriptors + the descriptors, u32 key count, then the keys
 // parents first: u32 parent index, name, u64 id, class, u64 last write, u32 flags, u32 descriptor
-// index, u32 value count, u32 length of the packed values, the values (name, u32 type, data). A CRC-32 of everything before ends the file.
+// index, u32 value count, u32 length of the packed values, the values (name, type, data: see
+// memory.ts packValues). A CRC-32 of everything before ends the file.
 
 import { crc32 } from 'node:zlib';
 import { FormatError } from '../util/errors.js';
@@ -11,7 +12,7 @@ import { KeyNode, MemoryTree, isVolatile, packValues } from './memory.js';
 import { baseName } from './backend.js';
 
 const MAGIC = Buffer.from('HWREGSN1', 'latin1');
-const VERSION = 2;
+const VERSION = 3;
 const FORMAT = 'registry snapshot';
 
 export function encodeSnapshot(tree: MemoryTree, generation: number): Buffer {
@@ -126,10 +127,10 @@ export function decodeSnapshot(buf: Buffer): Snapshot {
     }
     nodes[i] = node;
     const nvals = r.u32();
-    if (nvals > r.left / 12) throw new FormatError(FORMAT, r.pos, 'a value count that fits the file');
+    if (nvals > r.left / 3) throw new FormatError(FORMAT, r.pos, 'a value count that fits the file');
     const blob = r.bytes();
     if (nvals > 0) {
-      if (blob.length < nvals * 12) throw new FormatError(FORMAT, r.pos, 'values that fit their block');
+      if (blob.length < nvals * 3) throw new FormatError(FORMAT, r.pos, 'values that fit their block');
       blobs[i] = blob;
       slabBytes += blob.length;
       node.packedCount = nvals;
