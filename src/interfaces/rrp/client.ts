@@ -247,14 +247,13 @@ export class RegistryClient {
       });
       return new Connection(rpc, opts.signal);
     };
-    const first = await one();
-    const conns = [first];
-    try {
-      const rest = await Promise.all(Array.from({ length: n - 1 }, one));
-      conns.push(...rest);
-    } catch (err) {
+    // all at once (each is several round trips); if one fails, the others are closed
+    const settled = await Promise.allSettled(Array.from({ length: n }, one));
+    const conns = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
       for (const c of conns) c.rpc.close();
-      throw err;
+      throw failed.reason;
     }
     return new RegistryClient(conns);
   }
