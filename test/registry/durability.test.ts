@@ -163,7 +163,7 @@ describe('durability under SIGKILL', () => {
     afterAll(() => server?.stop());
     it(`postgres: every acknowledged write survives ${KILLS} kills`, async () => {
       const url = await freshSchemaUrl(server);
-      await torture({ postgres: url }, url, KILLS, 250);
+      await torture({ postgres: url }, url, KILLS, 400);
     }, 1_200_000);
   });
 });
