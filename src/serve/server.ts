@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SpnegoServer } from '../auth/spnego/index.js';
 import { NtlmServer } from '../auth/ntlm/index.js';
-import type { Account } from '../auth/types.js';
+import type { Account, AuthIdentity } from '../auth/types.js';
 import { readHive } from '../formats/regf/index.js';
 import { parseReg } from '../formats/regtext/index.js';
 import { endpointMapperInterface } from '../interfaces/epm/server.js';
@@ -22,6 +22,9 @@ import { accountsFrom } from './accounts.js';
 import type { LogLevel, ServeConfig } from './config.js';
 import { lsaInterface } from './lsa.js';
 import { windowsSecurityModel } from './security-model.js';
+
+/** The read-only disk share of the --files directory. */
+export const HIVES_SHARE = 'HIVES';
 
 const LEVEL: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
@@ -98,10 +101,11 @@ export async function startServe(cfg: ServeConfig, log: Logger = jsonLogger(cfg.
       }
     }
     if (cfg.files) mkdirSync(cfg.files, { recursive: true });
+    const files = cfg.files ? new FileConfinement(cfg.files) : undefined;
 
     const rrp = new RrpServer({
       store,
-      ...(cfg.files ? { files: new FileConfinement(cfg.files) } : {}),
+      ...(files ? { files } : {}),
       ...(cfg.allowShutdownCalls
         ? {
             shutdown: (req, id) => {
@@ -130,6 +134,8 @@ export async function startServe(cfg: ServeConfig, log: Logger = jsonLogger(cfg.
           serverName: cfg.serverName,
           domain,
           signing: cfg.requireSigning ? 'required' : 'enabled',
+          // the hive files BaseRegSaveKey wrote, readable by those who may save them (SeBackupPrivilege)
+          ...(files ? { shares: [{ name: HIVES_SHARE, resolve: (n: string) => files.resolve(n), allow: (id: AuthIdentity) => id.account?.privileges?.includes('SeBackupPrivilege') === true }] } : {}),
           onError: (err) => log('debug', 'smb2 error', { error: (err as Error).message }),
         });
         const unserve = serveNamedPipes(smb, rpc, ['winreg'], l.address);

@@ -12,6 +12,7 @@ import { FrameParser, writeFrame } from './framer.js';
 import * as M from './messages/index.js';
 import type { Smb2Header } from './messages/header.js';
 import { ServerPipe, pipeKey, type PipeHandler, type PipeInfo } from './pipe.js';
+import { closeShareFile, openShareFile, readShareFile, type ReadOnlyShare, type ShareFile } from './server-share.js';
 import { PREAUTH_ZERO, deriveSessionKeys, preauthUpdate, signMessage, verifyMessage, type SessionKeys, type SigningAlgorithmName } from './signing.js';
 import { NtStatus as S, isNtError } from './status.js';
 
@@ -37,6 +38,8 @@ export interface ServerContext {
   /** The GSS token of the NEGOTIATE response (SPNEGO NegTokenInit2), or empty. */
   negotiateToken(): Buffer;
   findPipe(key: string): { name: string; handler: PipeHandler } | undefined;
+  /** A read-only disk share by name (upper case), if the server offers one. */
+  findShare(name: string): ReadOnlyShare | undefined;
   onError(err: unknown): void;
 }
 
@@ -57,6 +60,9 @@ interface Tree {
   id: number;
   session: Session;
   opens: Map<string, Open>;
+  /** Set for a tree connected to a read-only disk share; its opens are files. */
+  share?: ReadOnlyShare;
+  files?: Map<string, { fileId: Buffer; file: ShareFile }>;
 }
 
 interface Open {
@@ -110,6 +116,9 @@ class Status extends Error {
 const failWith = (status: number): never => {
   throw new Status(status);
 };
+
+/** MS-FSCC §2.6: the attribute a file of a read-only share shows. */
+const FILE_ATTRIBUTE_READONLY = 0x00000001;
 
 /** A READ or TRANSCEIVE parked this long gets its interim STATUS_PENDING response. */
 const INTERIM_AFTER_MS = 20;
@@ -399,6 +408,18 @@ export class ServerConnection {
         case C.Smb2Command.TREE_CONNECT: return this.onTreeConnect(req, session);
       }
       const tree = session.trees.get(hdr.treeId) ?? failWith(S.STATUS_NETWORK_NAME_DELETED);
+      if (tree.share) {
+        switch (hdr.command) {
+          case C.Smb2Command.CREATE: return this.onCreateFile(req, tree);
+          case C.Smb2Command.CLOSE: return this.onCloseFile(req, tree, relatedFileId);
+          case C.Smb2Command.READ: return this.onReadFile(req, tree, relatedFileId);
+          case C.Smb2Command.QUERY_INFO: return this.onQueryFile(req, tree, relatedFileId);
+          case C.Smb2Command.WRITE:
+          case C.Smb2Command.SET_INFO:
+          case C.Smb2Command.QUERY_DIRECTORY:
+            return this.errorOut(req, S.STATUS_ACCESS_DENIED);
+        }
+      }
       switch (hdr.command) {
         case C.Smb2Command.TREE_DISCONNECT: return this.onTreeDisconnect(req, tree);
         case C.Smb2Command.CREATE: return this.onCreate(req, tree);
@@ -665,7 +686,7 @@ export class ServerConnection {
     const r = M.decodeTreeConnectRequest(req.msg);
     const parts = r.path.split('\\').filter((p) => p.length > 0);
     const share = parts.length >= 2 ? parts[parts.length - 1]!.toUpperCase() : '';
-    if (share !== 'IPC$') return this.errorOut(req, S.STATUS_BAD_NETWORK_NAME);
+    if (share !== 'IPC$') return this.onTreeConnectShare(req, session, share);
     if (session.trees.size >= 64) return this.errorOut(req, S.STATUS_INSUFFICIENT_RESOURCES);
     const id = this.nextTreeId++;
     session.trees.set(id, { id, session, opens: new Map() });
@@ -675,6 +696,22 @@ export class ServerConnection {
       shareFlags: 0x00000030, // SMB2_SHAREFLAG_NO_CACHING: pipes are never cached
       capabilities: 0,
       maximalAccess: 0x001f01ff,
+    }));
+  }
+
+  private onTreeConnectShare(req: Req, session: Session, name: string): Out {
+    const share = this.srv.findShare(name);
+    if (!share) return this.errorOut(req, S.STATUS_BAD_NETWORK_NAME);
+    if (!session.info || !share.allow(session.info.identity)) return this.errorOut(req, S.STATUS_ACCESS_DENIED);
+    if (session.trees.size >= 64) return this.errorOut(req, S.STATUS_INSUFFICIENT_RESOURCES);
+    const id = this.nextTreeId++;
+    session.trees.set(id, { id, session, opens: new Map(), share, files: new Map() });
+    req.hdr.treeId = id;
+    return this.out(req, 0, M.encodeTreeConnectResponse({
+      shareType: C.SMB2_SHARE_TYPE_DISK,
+      shareFlags: 0,
+      capabilities: 0,
+      maximalAccess: 0x00120089, // FILE_GENERIC_READ: nothing else is ever granted here
     }));
   }
 
@@ -688,6 +725,83 @@ export class ServerConnection {
   private dropTree(tree: Tree): void {
     for (const o of tree.opens.values()) this.dropOpen(o);
     tree.opens.clear();
+    if (tree.files) {
+      for (const f of tree.files.values()) closeShareFile(f.file);
+      this.openCount -= tree.files.size;
+      tree.files.clear();
+    }
+  }
+
+  // --- files of a read-only disk share (server-share.ts) ---
+
+  private onCreateFile(req: Req, tree: Tree): Out {
+    const r = M.decodeCreateRequest(req.msg);
+    if (r.impersonationLevel > C.ImpersonationLevel.Delegate) return this.errorOut(req, S.STATUS_BAD_IMPERSONATION_LEVEL);
+    if (this.openCount >= this.srv.maxOpens) return this.errorOut(req, S.STATUS_INSUFFICIENT_RESOURCES);
+    const file = openShareFile(tree.share!, r.name, r.desiredAccess, r.createDisposition, r.createOptions);
+    if (typeof file === 'number') return this.errorOut(req, file);
+    const fileId = Buffer.alloc(16);
+    randomBytes(8).copy(fileId, 0);
+    fileId.writeBigUInt64LE(this.nextVolatile++, 8);
+    tree.files!.set(fileId.toString('hex'), { fileId, file });
+    this.openCount++;
+    this.lastFileId = fileId;
+    const size = BigInt(file.size);
+    return this.out(req, 0, M.encodeCreateResponse({
+      oplockLevel: 0,
+      flags: 0,
+      createAction: C.FILE_OPENED,
+      creationTime: ZERO_FILE_TIME,
+      lastAccessTime: ZERO_FILE_TIME,
+      lastWriteTime: ZERO_FILE_TIME,
+      changeTime: ZERO_FILE_TIME,
+      allocationSize: size,
+      endOfFile: size,
+      fileAttributes: FILE_ATTRIBUTE_READONLY,
+      fileId,
+      createContexts: Buffer.alloc(0),
+    }));
+  }
+
+  private findFile(tree: Tree, fileId: Buffer, relatedFileId: Buffer | null): { fileId: Buffer; file: ShareFile } {
+    const id = relatedFileId && fileId.equals(C.RELATED_FILE_ID) ? relatedFileId : fileId;
+    const f = tree.files!.get(id.toString('hex'));
+    if (!f) failWith(S.STATUS_FILE_CLOSED);
+    this.lastFileId = f!.fileId;
+    return f!;
+  }
+
+  private onReadFile(req: Req, tree: Tree, relatedFileId: Buffer | null): Out {
+    const r = M.decodeReadRequest(req.msg);
+    if (r.length > this.srv.maxReadSize) return this.errorOut(req, S.STATUS_INVALID_PARAMETER);
+    const data = readShareFile(this.findFile(tree, r.fileId, relatedFileId).file, r.offset, r.length);
+    if (typeof data === 'number') return this.errorOut(req, data);
+    return this.out(req, 0, M.encodeReadResponse({ data, dataRemaining: 0 }));
+  }
+
+  private onQueryFile(req: Req, tree: Tree, relatedFileId: Buffer | null): Out {
+    const r = M.decodeQueryInfoRequest(req.msg);
+    const f = this.findFile(tree, r.fileId, relatedFileId);
+    if (r.infoType !== C.SMB2_0_INFO_FILE || r.fileInfoClass !== C.FileStandardInformation) return this.errorOut(req, S.STATUS_NOT_SUPPORTED);
+    const data = M.encodeFileStandardInformation({ allocationSize: BigInt(f.file.size), endOfFile: BigInt(f.file.size), numberOfLinks: 1, deletePending: false, directory: false });
+    if (r.outputBufferLength < data.length) return this.errorOut(req, S.STATUS_INFO_LENGTH_MISMATCH);
+    return this.out(req, 0, M.encodeQueryInfoResponse(data));
+  }
+
+  private onCloseFile(req: Req, tree: Tree, relatedFileId: Buffer | null): Out {
+    const r = M.decodeCloseRequest(req.msg);
+    const f = this.findFile(tree, r.fileId, relatedFileId);
+    closeShareFile(f.file);
+    tree.files!.delete(f.fileId.toString('hex'));
+    this.openCount--;
+    const post = (r.flags & C.SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB) !== 0;
+    const size = post ? BigInt(f.file.size) : 0n;
+    return this.out(req, 0, M.encodeCloseResponse({
+      flags: r.flags & C.SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB,
+      creationTime: 0n, lastAccessTime: 0n, lastWriteTime: 0n, changeTime: 0n,
+      allocationSize: size, endOfFile: size,
+      fileAttributes: post ? FILE_ATTRIBUTE_READONLY : 0,
+    }));
   }
 
   // --- opens (§3.3.5.9, §3.3.5.10) ---

@@ -1,11 +1,12 @@
-// Smb2Server: an SMB2/3 server that offers only IPC$ and the named pipes registered on it
-// (MS-SMB2 §3.3). See pipe.ts for the interface between a pipe and the RPC layer.
+// Smb2Server: an SMB2/3 server that offers IPC$ and the named pipes registered on it (MS-SMB2 §3.3),
+// and optionally read-only disk shares (server-share.ts). See pipe.ts for the interface between a pipe and the RPC layer.
 //
 //   const server = new Smb2Server({ accounts: [{ user: 'alice', password: 'secret' }] });
 //   server.registerPipe('winreg', (pipe, info) => rpc.serve(pipe, info));
 //   await server.listen(445, '127.0.0.20');
 //   ...
 //   await server.close();
+import type { ReadOnlyShare } from './server-share.js';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { SpnegoServer } from '../auth/spnego/index.js';
@@ -55,6 +56,8 @@ export interface Smb2ServerOptions {
   /** A connection that stops in the middle of a frame is closed after this long; default 30 s. */
   partialFrameTimeoutMs?: number;
   serverGuid?: Buffer;
+  /** Read-only disk shares (server-share.ts) next to IPC$; default none. */
+  shares?: ReadOnlyShare[];
   /** Unexpected errors (a pipe handler that throws...); default: ignored. */
   onError?: (err: unknown) => void;
 }
@@ -83,6 +86,8 @@ export class Smb2Server {
     }));
     const token = opts.negotiateToken ?? (opts.createAcceptor ? Buffer.alloc(0) : SpnegoServer.hintToken());
     this.maxConnections = opts.maxConnections ?? 1000;
+    const shares = new Map((opts.shares ?? []).map((sh) => [sh.name.toUpperCase(), sh] as const));
+    if (shares.has('IPC$')) throw new UsageError('IPC$ is not a disk share');
     this.ctx = {
       serverGuid: opts.serverGuid ?? randomBytes(16),
       dialects,
@@ -101,6 +106,7 @@ export class Smb2Server {
       createAcceptor,
       negotiateToken: () => token,
       findPipe: (key) => this.pipes.get(key),
+      findShare: (name) => shares.get(name),
       onError: opts.onError ?? (() => {}),
     };
   }
