@@ -104,6 +104,7 @@ export class Smb2Pipe extends Duplex {
       .then(
         (res) => {
           if (id !== null) this.waiting.delete(id);
+          if (this.fileClosed) return; // an answer that came after close: nobody reads it any more
           const out = command === C.Smb2Command.IOCTL ? M.decodeIoctlResponse(res.msg).output : M.decodeReadResponse(res.msg).data;
           if (out.length > 0) this.push(Buffer.from(out));
           // Some read must always be waiting: an answer may be longer than one output buffer

@@ -252,7 +252,9 @@ export class Smb2Client {
     if (!socket) throw new UsageError('Smb2Client is not connected');
     const multi = this.dialect !== 0 && this.dialect !== C.Dialect.SMB202;
     const charge = multi ? Math.max(1, o.creditCharge ?? 1) : 1;
-    await this.takeCredits(charge);
+    // credits at hand and nobody waiting for them: send in this tick (the common case for pipe calls)
+    if (this.credits >= charge && this.creditQueue.length === 0) this.credits -= charge;
+    else await this.takeCredits(charge);
     if (this.closedError) throw this.closedError;
     const messageId = this.nextMessageId;
     this.nextMessageId += BigInt(charge);
