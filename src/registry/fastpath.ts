@@ -1,4 +1,5 @@
-// The trusted path API's common write — set a value, creating the key if needed — done directly on
+// The trusted path API's common read and write — get a value; set one, creating the key if needed —
+// done directly on the in-memory tree. The write:
 // the in-memory tree in one synchronous step (so it is atomic for readers), with its journal records
 // encoded straight into the current group's frame. It applies the same rules as the handle path
 // (session.ts createKey + setIn: inherited descriptors, last-write times, change events) and gives up
@@ -6,7 +7,7 @@
 // volatile key on the way, HKCR/HKCC, odd names. The caller then takes the ordinary path, which
 // gives the Windows answer for those cases.
 
-import { upcase, type ChangeEvent } from './backend.js';
+import { upcase, type ChangeEvent, type ValueRecord } from './backend.js';
 import { KEYF_LINK, KEYF_VOLATILE, MAX_DEPTH, MAX_KEY_NAME } from './constants.js';
 import { encodeCreate, encodeLastWrite, encodeSetValue } from './journal.js';
 import { KeyNode, StoredValue, type MemoryBackend } from './memory.js';
@@ -37,6 +38,22 @@ function rootOf(upath: string): number {
     return r;
   }
   return -1;
+}
+
+/**
+ * Reads value `name` of the key at a tool path: the value, false when the key is a plain key without
+ * it, or undefined when the ordinary path must answer (a writer busy, no such key — a link may lead
+ * there —, a link key, odd names).
+ */
+export function directGetValue(b: MemoryBackend, path: string, name: string): ValueRecord | false | undefined {
+  if (!b.canDirect || name.includes('\0')) return undefined;
+  const upTool = upcase(path);
+  const r = rootOf(upTool);
+  if (r < 0) return undefined;
+  const up = ROOTS_UPPER[r]![1] + upTool.slice(ROOTS[r]![0].length - 1);
+  const node = b.tree.byPath.get(up);
+  if (!node || node.flags & KEYF_LINK) return undefined;
+  return b.tree.valueNow(up, upcase(name)) ?? false;
 }
 
 /**

@@ -16,7 +16,7 @@ import {
 } from './constants.js';
 import { EmbeddedBackend, type EmbeddedOptions } from './embedded.js';
 import { MemoryBackend } from './memory.js';
-import { directSetValue } from './fastpath.js';
+import { directGetValue, directSetValue } from './fastpath.js';
 import { NotifyHub, type Notification, type WatchOptions, type Watcher } from './notify.js';
 import { objectName, parseToolPath, toolName, type PredefinedKey } from './path.js';
 import { defaultSecurityModel, type SecurityModel, type Token } from './security.js';
@@ -333,7 +333,17 @@ export class RegistryStore extends PathApi implements StoreCore {
     }
   }
 
-  /** A session for a caller (the RRP server makes one per client); no token = trusted. */
+  /** Reads a value; the common case directly on the tree (fastpath.ts). */
+  override async getValue(path: string, name: string): Promise<{ type: number; data: Buffer } | undefined> {
+    if (this.backend instanceof MemoryBackend) {
+      const v = directGetValue(this.backend, path, name);
+      if (v === false) return undefined;
+      if (v) return { type: v.type, data: v.data };
+    }
+    return super.getValue(path, name);
+  }
+
+    /** A session for a caller (the RRP server makes one per client); no token = trusted. */
   openSession(token?: Token): RegistrySession {
     return new RegistrySession(this, token);
   }
