@@ -1,11 +1,10 @@
 // The trusted path API's common read and write — get a value; set one, creating the key if needed —
-// done directly on the in-memory tree. The write:
-// the in-memory tree in one synchronous step (so it is atomic for readers), with its journal records
-// encoded straight into the current group's frame. It applies the same rules as the handle path
-// (session.ts createKey + setIn: inherited descriptors, last-write times, change events) and gives up
-// (returns undefined) on anything out of the ordinary: a writer holding the lock, a symbolic link or
-// volatile key on the way, HKCR/HKCC, odd names. The caller then takes the ordinary path, which
-// gives the Windows answer for those cases.
+// done directly on the in-memory tree. A write is one synchronous step (atomic for readers) whose
+// journal records are encoded straight into the current group's frame. Both apply the rules of the
+// handle path (session.ts openKey/queryValue, createKey + setIn: inherited descriptors, last-write
+// times, change events) and give up (return undefined) on anything out of the ordinary: a writer
+// holding the lock, a symbolic link or volatile key on the way, HKCR/HKCC, odd names. The caller then
+// takes the ordinary path, which gives the Windows answer for those cases.
 
 import { upcase, type ChangeEvent, type ValueRecord } from './backend.js';
 import { KEYF_LINK, KEYF_VOLATILE, MAX_DEPTH, MAX_KEY_NAME } from './constants.js';
@@ -69,7 +68,7 @@ export function directSetValue(core: StoreCore, b: MemoryBackend, path: string, 
   const at = ROOTS[r]![0].length - 1;
   const up = ROOTS_UPPER[r]![1] + upTool.slice(at);
   let node = tree.byPath.get(up);
-  let created: KeyNode[] | undefined;
+  let created: { keys: KeyNode[]; parent: KeyNode; at: bigint } | undefined;
   if (node) {
     if (node.flags & KEYF_LINK) return undefined;
   } else {
@@ -89,13 +88,13 @@ export function directSetValue(core: StoreCore, b: MemoryBackend, path: string, 
     if (up.split('\\').length - 1 > MAX_DEPTH) return undefined;
     for (const n of names) if (n.length > MAX_KEY_NAME) return undefined;
     const now = core.now();
-    created = [];
+    created = { keys: [], parent, at: now };
     let p = parent;
     for (const name of names) {
       const sd = core.security.createChild(p.sd, undefined, undefined);
       const k = new KeyNode(tree.nextId, p.path + '\\' + name, '', now, 0, sd);
       tree.attachTo(p, k);
-      created.push(k);
+      created.keys.push(k);
       p = k;
     }
     parent.lastWrite = now;
@@ -117,14 +116,14 @@ export function directSetValue(core: StoreCore, b: MemoryBackend, path: string, 
       ? Promise.resolve()
       : b.journal((w) => {
           if (created) {
-            for (const k of created) encodeCreate(w, k);
-            encodeLastWrite(w, created[0]!.parent!.path, created[0]!.lastWrite);
+            for (const k of created.keys) encodeCreate(w, k);
+            encodeLastWrite(w, created.parent.path, created.at);
           }
           encodeSetValue(w, target.path, lastWrite, name, type, data);
         });
   if (core.notify.size === 0) return durable;
   const changes: ChangeEvent[] = [];
-  if (created) for (const k of created) changes.push({ kind: 'key-created', path: k.path });
+  if (created) for (const k of created.keys) changes.push({ kind: 'key-created', path: k.path });
   changes.push({ kind: 'value-set', path: target.path, name });
   return durable.then(() => core.notify.dispatch(changes));
 }

@@ -139,6 +139,26 @@ describe('embedded backend', () => {
     await s2.close();
   });
 
+  it('last-write times of keys made by a value write, and of their parent, are the same after a restart', async () => {
+    const dir = tempDir();
+    const paths = ['HKLM\\Software\\LW', 'HKLM\\Software\\LW\\A', 'HKLM\\Software\\LW\\A\\B', 'HKLM\\Software\\LW\\C'];
+    const s1 = await RegistryStore.open({ data: dir });
+    await s1.createKey(paths[0]!);
+    await s1.setValue(paths[2]!, 'v', REG_DWORD, dw(1)); // makes A and B
+    const a = (await s1.openKey(paths[1]!)).lastWrite;
+    await s1.setValue(paths[3]!, 'v', REG_DWORD, dw(1)); // makes C alone
+    const before = await Promise.all(paths.map(async (p) => (await s1.openKey(p)).lastWrite));
+    // The parent moved when C was made; B and C moved again when their value was set.
+    expect(before[1]).toBe(a);
+    expect(before[2]! > a).toBe(true);
+    expect(before[0]! > before[2]!).toBe(true);
+    expect(before[3]! > before[0]!).toBe(true);
+    await s1.close();
+    const s2 = await RegistryStore.open({ data: dir });
+    expect(await Promise.all(paths.map(async (p) => (await s2.openKey(p)).lastWrite))).toEqual(before);
+    await s2.close();
+  });
+
   it('a damaged journal that is not the last one refuses to open (ERROR_REGISTRY_CORRUPT)', async () => {
     const dir = tempDir();
     const s1 = await RegistryStore.open({ data: dir });
