@@ -35,10 +35,14 @@ function tryCommands(s: RunningServer, cfg: ServeConfig): string {
     lines.push(
       `  /usr/bin/python3 /usr/share/doc/python3-impacket/examples/reg.py '${u.name}:${pw}@${host}'${portOpt} query -keyName 'HKLM\\SOFTWARE\\Hivewire Demo' -s`,
       `  net rpc registry enumerate 'HKLM\\SOFTWARE\\Hivewire Demo' -S ${host} -I ${host} -W ${cfg.domain ?? cfg.serverName} -U '${u.name}%${pw}'${port === '445' ? '' : ` -p ${port}`}`,
-      `  rpcclient -U '${cfg.domain ?? cfg.serverName}\\${u.name}%${pw}' ${host} -c 'winreg_enumkey'`,
+      `  rpcclient -U '${cfg.domain ?? cfg.serverName}\\${u.name}%${pw}' ${host} -c 'querymultiplevalues "SOFTWARE\\Hivewire Demo" ProductName Version'`,
     );
   }
-  if (tcp) lines.push(`  (RPC over TCP: ${tcp.slice(4)}, endpoint mapper on ${tcp.split(':')[1]}:135)`);
+  if (tcp) {
+    // rpcclient finds the port through our endpoint mapper; [sign] = NTLM at packet integrity
+    lines.push(`  rpcclient 'ncacn_ip_tcp:${tcp.split(':')[1]}[sign]' -U '${cfg.domain ?? cfg.serverName}\\${u.name}%${pw}' -c 'querymultiplevalues "SOFTWARE\\Hivewire Demo" ProductName Version'`);
+    lines.push(`  (RPC over TCP: ${tcp.slice(4)}, endpoint mapper on ${tcp.split(':')[1]}:135)`);
+  }
   lines.push(
     `  npx hivewire reg query '\\\\${np?.split(':')[1] ?? tcp?.split(':')[1] ?? '127.0.0.50'}\\HKLM\\SOFTWARE\\Hivewire Demo' /s -U '${u.name}%${pw}' -W ${cfg.domain ?? cfg.serverName}`,
     `  stop with Ctrl-C: calls in flight finish, the store is flushed`,
