@@ -277,7 +277,7 @@ export class RegistrySession {
   }
 
   private newHandle(rec: KeyRecord | undefined, granted: number, logical: readonly string[], view: 32 | 64, extra: { predefined?: PredefinedKey; perf?: PerfKind; classes?: { sid: string; rel: readonly string[] } } = {}): KeyHandle {
-    const h = new KeyHandle(this.core.nextHandleId(), rec?.path ?? '', rec?.id ?? -1, granted, logical, view, extra.predefined, extra.perf, extra.classes, rec ? upathOf(rec) : '');
+    const h = new KeyHandle(this.core.nextHandleId(), rec?.path ?? '', rec?.id ?? -1, granted, internLogical(logical), view, extra.predefined, extra.perf, extra.classes, rec ? upathOf(rec) : '');
     this.handles.add(h);
     return h;
   }
@@ -790,6 +790,18 @@ export class RegistrySession {
 export type { Notification };
 
 const DONE = Promise.resolve();
+
+// Handles to one key opened the same way share one `logical` array (a server may hold thousands of
+// handles to a few keys). Bounded; the arrays are never changed once made.
+const logicals = new Map<string, readonly string[]>();
+function internLogical(logical: readonly string[]): readonly string[] {
+  const k = logical.join('\\');
+  const have = logicals.get(k);
+  if (have) return have;
+  if (logicals.size >= 4096) logicals.clear();
+  logicals.set(k, logical);
+  return logical;
+}
 
 /** An error that is part of the normal flow (the end of an enumeration, an absent name): clients
  * meet these on every walk, so they are made without a stack trace. */
