@@ -21,7 +21,7 @@ import { Duplex } from 'node:stream';
 import type { Smb2Client, Tree } from './client.js';
 import * as C from './constants.js';
 import * as M from './messages/index.js';
-import { NtStatus as S, NtStatusError } from './status.js';
+import { NtStatus as S, NtStatusError, Smb2ConnectionError } from './status.js';
 
 /** A server's answers to a TRANSCEIVE it will not do on this pipe (now): fall back to WRITE + READ. */
 const TRANSCEIVE_REFUSED = new Set<number>([S.STATUS_PIPE_BUSY, S.STATUS_INVALID_PIPE_STATE, S.STATUS_INVALID_DEVICE_REQUEST, S.STATUS_NOT_SUPPORTED]);
@@ -200,6 +200,9 @@ export class Smb2Pipe extends Duplex {
     for (const id of this.waiting) this.client.cancel(id);
     try {
       await this.client.closeFile(this.tree, this.fileId);
+    } catch (err) {
+      // the connection went first (the client closed it, or the peer): the file went with it
+      if (!(err instanceof Smb2ConnectionError)) throw err;
     } finally {
       this.push(null);
     }
