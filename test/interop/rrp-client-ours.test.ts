@@ -126,16 +126,20 @@ describe('RegistryClient against hivewire serve', () => {
       await p.saveKey('lib.hiv');
       await p.close();
       expect(readFileSync(join(dir, 'files', 'lib.hiv')).subarray(0, 4).toString('latin1')).toBe('regf');
-      const r = await runCli(['reg', 'save', `\\\\${IP}\\HKLM\\SOFTWARE\\HWSave`, 'cli.hiv', '--json', '-U', `${USER.username}%${USER.password}`, '-W', USER.domain]);
+      // server-side save, then fetched over SMB2 from the share `hivewire serve` makes of --files
+      const local = join(dir, 'fetched.hiv');
+      const r = await runCli(['reg', 'save', `\\\\${IP}\\HKLM\\SOFTWARE\\HWSave`, 'cli.hiv', '--fetch', 'HIVES\\cli.hiv', local, '--json', '-U', `${USER.username}%${USER.password}`, '-W', USER.domain]);
       expect(r.code, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout)).toEqual({ ok: true, remote: 'cli.hiv' });
-      const saved = readFileSync(join(dir, 'files', 'cli.hiv'));
+      const onServer = readFileSync(join(dir, 'files', 'cli.hiv'));
+      expect(JSON.parse(r.stdout)).toEqual({ ok: true, remote: 'cli.hiv', fetched: onServer.length });
+      const saved = readFileSync(local);
+      expect(saved.equals(onServer)).toBe(true);
       expect(saved.subarray(0, 4).toString('latin1')).toBe('regf');
       // read back by our regf reader and by hivex: the subtree as it was written
       const hive = readHive(saved);
       expect(hive.subkeys.map((s) => s.name)).toEqual(['Sub']);
       expect(hive.subkeys[0]!.values).toEqual([{ name: 'v', type: 1, data: Buffer.from('saved\0', 'utf16le') }]);
-      const hx = await run('hivexregedit', ['--export', join(dir, 'files', 'cli.hiv'), '\\']);
+      const hx = await run('hivexregedit', ['--export', local, '\\']);
       expect(hx.code, hx.stderr).toBe(0);
       expect(hx.stdout).toContain('[\\Sub]');
       expect(hx.stdout).toContain(`"v"=hex(1):${Buffer.from('saved\0', 'utf16le').toString('hex').replace(/(..)(?!$)/g, '$1,')}`);
