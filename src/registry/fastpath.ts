@@ -39,20 +39,24 @@ function rootOf(upath: string): number {
   return -1;
 }
 
-/**
- * Reads value `name` of the key at a tool path: the value, false when the key is a plain key without
- * it, or undefined when the ordinary path must answer (a writer busy, no such key — a link may lead
- * there —, a link key, odd names).
- */
-export function directGetValue(b: MemoryBackend, path: string, name: string): ValueRecord | false | undefined {
-  if (!b.canDirect || name.includes('\0')) return undefined;
+/** The plain key at a tool path, when it can be read directly now; undefined when the ordinary path
+ * must answer (a writer busy, no such key — a link may lead there —, a link key, odd names). */
+export function directKey(b: MemoryBackend, path: string): KeyNode | undefined {
+  if (!b.canDirect) return undefined;
   const upTool = upcase(path);
   const r = rootOf(upTool);
   if (r < 0) return undefined;
-  const up = ROOTS_UPPER[r]![1] + upTool.slice(ROOTS[r]![0].length - 1);
-  const node = b.tree.byPath.get(up);
-  if (!node || node.flags & KEYF_LINK) return undefined;
-  return b.tree.valueNow(up, upcase(name)) ?? false;
+  const node = b.tree.byPath.get(ROOTS_UPPER[r]![1] + upTool.slice(ROOTS[r]![0].length - 1));
+  return node && !(node.flags & KEYF_LINK) ? node : undefined;
+}
+
+/** Value `name` of the key at a tool path: the value, false when the key is a plain key without it,
+ * undefined when the ordinary path must answer (see directKey). */
+export function directGetValue(b: MemoryBackend, path: string, name: string): ValueRecord | false | undefined {
+  if (name.includes('\0')) return undefined;
+  const node = directKey(b, path);
+  if (!node) return undefined;
+  return b.tree.valueNow(node.upath, upcase(name)) ?? false;
 }
 
 /**

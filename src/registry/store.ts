@@ -4,7 +4,7 @@
 
 import { REG_LINK, encodeValue } from '../formats/value.js';
 import { win32 } from '../util/win32.js';
-import { upcase, type ChangeEvent, type StorageBackend, type StoreReader, type StoreWriter, type ValueRecord } from './backend.js';
+import { baseName, upcase, type ChangeEvent, type StorageBackend, type StoreReader, type StoreWriter, type ValueRecord } from './backend.js';
 import {
   KEYF_LINK,
   KEY_ALL_ACCESS,
@@ -16,7 +16,7 @@ import {
 } from './constants.js';
 import { EmbeddedBackend, type EmbeddedOptions } from './embedded.js';
 import { MemoryBackend } from './memory.js';
-import { directGetValue, directSetValue } from './fastpath.js';
+import { directGetValue, directKey, directSetValue } from './fastpath.js';
 import { NotifyHub, type Notification, type WatchOptions, type Watcher } from './notify.js';
 import { objectName, parseToolPath, toolName, type PredefinedKey } from './path.js';
 import { defaultSecurityModel, type SecurityModel, type Token } from './security.js';
@@ -341,6 +341,22 @@ export class RegistryStore extends PathApi implements StoreCore {
       if (v) return { type: v.type, data: v.data };
     }
     return super.getValue(path, name);
+  }
+
+    /** Subkey names of a plain key straight from the tree, else the ordinary path. */
+  override async listSubkeys(path: string): Promise<string[]> {
+    const b = this.backend;
+    const n = b instanceof MemoryBackend ? directKey(b, path) : undefined;
+    if (n) return (b as MemoryBackend).tree.sortedChildren(n).map((k) => baseName(k.path));
+    return super.listSubkeys(path);
+  }
+
+  /** Values of a plain key straight from the tree, else the ordinary path. */
+  override async listValues(path: string): Promise<ValueRecord[]> {
+    const b = this.backend;
+    const n = b instanceof MemoryBackend ? directKey(b, path) : undefined;
+    if (n) return [...(b as MemoryBackend).tree.valuesNow(n.upath)];
+    return super.listValues(path);
   }
 
     /** A session for a caller (the RRP server makes one per client); no token = trusted. */
