@@ -119,10 +119,7 @@ class ArrayType<V> extends NdrType<V> {
     if (want === got) return;
     if (!Number.isNaN(want)) r.fail(code, `${what} ${got}, ${e.source} = ${want}`, at);
     // names not decoded yet (a parameter after this one): check once the stub is read
-    r.later(() => {
-      const v = e.fn(scope, r.fallback);
-      if (!Number.isNaN(v) && v !== got) r.fail(code, `${what} ${got}, ${e.source} = ${v}`, at);
-    });
+    r.laterCorrelate(e, got, scope, code, what, at);
   }
 
   /** Number of elements in the value as written (with the terminator for strings). */

@@ -3,6 +3,7 @@
 // reading/writing a construct's inline part are queued in `pending`; `drain` then handles them
 // depth-first with an explicit stack (no recursion: a REPLENTINFLIST chain is thousands long).
 import { NdrError } from './errors.js';
+import type { CompiledExpr } from './expr.js';
 import type { NdrType } from './type.js';
 
 /** A pointee still to be read is 5 slots of `NdrReader.pending`: type, holder, key, scope, full-pointer id. */
@@ -36,6 +37,8 @@ export class NdrReader {
   /** Referent ids seen: null for a unique pointer, the alias record for a full pointer. */
   private ids: Map<number, FullRef> | undefined;
   private late: Array<() => void> | undefined;
+  /** Correlations to check once the stub is read: [expression, value read, scope, code, what, offset] x n. */
+  private lateChecks: unknown[] | undefined;
 
   constructor(buf: Buffer) {
     this.buf = buf;
@@ -110,6 +113,12 @@ export class NdrReader {
     (this.late ??= []).push(check);
   }
 
+  /** The same for `e(scope) === got`, kept as data: no closure per decoded array. */
+  laterCorrelate(e: CompiledExpr, got: number, scope: unknown, code: 'ERR_NDR_CONFORMANCE' | 'ERR_NDR_VARIANCE', what: string, at: number): void {
+    const q = (this.lateChecks ??= []);
+    q.push(e, got, scope, code, what, at);
+  }
+
   /** Read one top-level construct: its inline part, then every pointee it refers to, in NDR order. */
   readFull<T>(t: NdrType<T>, holder: any, key: string | number, scope: any): void {
     t.readInto(this, holder, key, scope);
@@ -175,6 +184,15 @@ export class NdrReader {
 
   /** After the last parameter: deferred correlation checks, then no trailing bytes unless allowed. */
   finish(allowTrailing: boolean): void {
+    const q = this.lateChecks;
+    if (q) {
+      for (let i = 0; i < q.length; i += 6) {
+        const e = q[i] as CompiledExpr;
+        const got = q[i + 1] as number;
+        const v = e.fn(q[i + 2], this.fallback);
+        if (!Number.isNaN(v) && v !== got) this.fail(q[i + 3] as 'ERR_NDR_CONFORMANCE', `${q[i + 4] as string} ${got}, ${e.source} = ${v}`, q[i + 5] as number);
+      }
+    }
     if (this.late) for (const c of this.late) c();
     if (!allowTrailing && this.pos < this.end) this.fail('ERR_NDR_TRAILING', `${this.end - this.pos} bytes`);
   }
@@ -272,7 +290,8 @@ export class NdrWriter {
     }
   }
 
+  /** The bytes written (a view of the writer's buffer, which nothing else holds: no copy). */
   result(): Buffer {
-    return Buffer.from(this.buf.subarray(0, this.pos));
+    return this.buf.subarray(0, this.pos);
   }
 }

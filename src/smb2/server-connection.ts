@@ -304,6 +304,11 @@ export class ServerConnection {
     const charge = this.supportsMultiCredit ? BigInt(Math.max(1, hdr.creditCharge)) : 1n;
     const first = hdr.messageId;
     if (first < this.seqLow || first + charge > this.seqHigh) return false;
+    // the usual case, requests in order one credit at a time: no bookkeeping in `used`
+    if (first === this.seqLow && this.used.size === 0) {
+      this.seqLow += charge;
+      return true;
+    }
     for (let id = first; id < first + charge; id++) if (this.used.has(id)) return false;
     for (let id = first; id < first + charge; id++) this.used.add(id);
     while (this.used.has(this.seqLow)) {
