@@ -260,14 +260,17 @@ export class EmbeddedBackend extends MemoryBackend {
     const wait = this.lock.acquire();
     if (wait) await wait;
     let snap: Buffer;
+    let journalBytes = 0;
     const folded = this.gen;
     try {
       await this.drain();
       await this.fh.close();
       this.gen++;
       this.fh = await fsp.open(join(this.dir, journalName(this.gen)), 'a');
+      journalBytes = this.journalBytes;
       this.journalBytes = 0;
-      snap = encodeSnapshot(this.tree, folded);
+      // Sized for what the snapshot and journal hold now, plus a margin: no regrowing while encoding.
+      snap = encodeSnapshot(this.tree, folded, Math.ceil((this.snapshotBytes + journalBytes) * 1.1));
     } finally {
       this.lock.release();
     }

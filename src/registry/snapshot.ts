@@ -15,7 +15,8 @@ const MAGIC = Buffer.from('HWREGSN1', 'latin1');
 const VERSION = 3;
 const FORMAT = 'registry snapshot';
 
-export function encodeSnapshot(tree: MemoryTree, generation: number): Buffer {
+/** `sizeHint`: about how big the result will be (the buffer is made that big at once). */
+export function encodeSnapshot(tree: MemoryTree, generation: number, sizeHint = 1 << 20): Buffer {
   const nodes: KeyNode[] = [];
   const index = new Map<KeyNode, number>();
   const stack: KeyNode[] = [tree.root];
@@ -28,18 +29,23 @@ export function encodeSnapshot(tree: MemoryTree, generation: number): Buffer {
   }
   const sds: Buffer[] = [];
   const sdIndex = new Map<string, number>();
+  // Keys mostly share descriptor Buffers (security.ts interns them): by identity first, by bytes after.
+  const sdSeen = new Map<Buffer, number>();
   const sdOf = (sd: Buffer): number => {
+    let i = sdSeen.get(sd);
+    if (i !== undefined) return i;
     const k = sd.toString('latin1');
-    let i = sdIndex.get(k);
+    i = sdIndex.get(k);
     if (i === undefined) {
       i = sds.length;
       sds.push(sd);
       sdIndex.set(k, i);
     }
+    sdSeen.set(sd, i);
     return i;
   };
   const nodeSd = nodes.map((n) => sdOf(n.sd));
-  const w = new BinWriter(1 << 20);
+  const w = new BinWriter(Math.max(1 << 20, sizeHint));
   for (const b of MAGIC) w.u8(b);
   w.u32(VERSION);
   w.num(generation);
