@@ -12,6 +12,7 @@ import { KeyNode, MemoryTree, isVolatile, packValues } from './memory.js';
 import { baseName } from './backend.js';
 
 const MAGIC = Buffer.from('HWREGSN1', 'latin1');
+// 3: values framed with variable-length integers; 2 (u32 framing) is still read.
 const VERSION = 3;
 const FORMAT = 'registry snapshot';
 
@@ -79,6 +80,19 @@ export function encodeSnapshot(tree: MemoryTree, generation: number, sizeHint = 
   return w.result();
 }
 
+/** Version 2 framed each packed value with u32s (name length, type, data length): re-framed as now. */
+function repackV2(blob: Buffer, nvals: number): Buffer {
+  const r = new BinReader(blob, FORMAT);
+  const w = new BinWriter(blob.length);
+  for (let i = 0; i < nvals; i++) {
+    w.vstr(r.str());
+    w.vu32(r.u32());
+    w.vbytes(r.bytes());
+  }
+  if (r.left !== 0) throw new FormatError(FORMAT, r.pos, 'values that fill their block');
+  return w.result();
+}
+
 export interface Snapshot {
   tree: MemoryTree;
   generation: number;
@@ -93,7 +107,7 @@ export function decodeSnapshot(buf: Buffer): Snapshot {
   if (crc32(buf.subarray(0, body)) !== buf.readUInt32LE(body)) throw new FormatError(FORMAT, body, 'matching CRC-32', 'snapshot is damaged');
   const r = new BinReader(buf, FORMAT, MAGIC.length, body);
   const version = r.u32();
-  if (version !== VERSION) throw new FormatError(FORMAT, MAGIC.length, `version ${VERSION}`, `version ${version}`);
+  if (version !== VERSION && version !== 2) throw new FormatError(FORMAT, MAGIC.length, `version ${VERSION}`, `version ${version}`);
   const generation = r.num();
   const nextId = r.num();
   const sdCount = r.u32();
@@ -134,9 +148,10 @@ export function decodeSnapshot(buf: Buffer): Snapshot {
     nodes[i] = node;
     const nvals = r.u32();
     if (nvals > r.left / 3) throw new FormatError(FORMAT, r.pos, 'a value count that fits the file');
-    const blob = r.bytes();
+    let blob = r.bytes();
     if (nvals > 0) {
       if (blob.length < nvals * 3) throw new FormatError(FORMAT, r.pos, 'values that fit their block');
+      if (version === 2) blob = repackV2(blob, nvals);
       blobs[i] = blob;
       slabBytes += blob.length;
       node.packedCount = nvals;

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { REG_BINARY, REG_DWORD, encodeValue } from '../../src/formats/value.js';
 import { RegistryStore, Win32Error } from '../../src/registry/index.js';
 import { EmbeddedBackend } from '../../src/registry/embedded.js';
-import { removeTempDirs, tempDir } from './helpers.js';
+import { removeTempDirs, tempDir, toySd, toySecurity } from './helpers.js';
+import { BinWriter } from '../../src/registry/codec.js';
+import { crc32 } from 'node:zlib';
 
 afterAll(removeTempDirs);
 
@@ -156,6 +158,56 @@ describe('embedded backend', () => {
     await s1.close();
     const s2 = await RegistryStore.open({ data: dir });
     expect(await Promise.all(paths.map(async (p) => (await s2.openKey(p)).lastWrite))).toEqual(before);
+    await s2.close();
+  });
+
+  it('opens a version 2 snapshot (values framed with u32s) and writes version 3 from it', async () => {
+    const dir = tempDir();
+    // A store of the previous format, written field by field as snapshot.ts v2 laid it out.
+    const sd = toySd({ owner: 'S-1-5-32-544', allow: { 'S-1-1-0': 0xf003f } });
+    const w = new BinWriter(256);
+    for (const b of Buffer.from('HWREGSN1', 'latin1')) w.u8(b);
+    w.u32(2);
+    w.num(0); // generation
+    w.num(10); // next key id
+    w.u32(1);
+    w.bytes(sd);
+    const values = (vals: [string, number, Buffer][]) => {
+      const v = new BinWriter(64);
+      for (const [name, type, data] of vals) {
+        v.str(name);
+        v.u32(type);
+        v.bytes(data);
+      }
+      return v.result();
+    };
+    const keys: [number, string, number, [string, number, Buffer][]][] = [
+      [0xffffffff, '', 0, []],
+      [0, 'Machine', 1, []],
+      [1, 'Old', 2, [['a', REG_DWORD, dw(7)], ['Blob', REG_BINARY, Buffer.alloc(200, 9)]]],
+    ];
+    w.u32(keys.length);
+    for (const [parent, name, id, vals] of keys) {
+      w.u32(parent);
+      w.str(name);
+      w.num(id);
+      w.str('');
+      w.u64(133_000_000_000_000_000n);
+      w.u32(0);
+      w.u32(0);
+      w.u32(vals.length);
+      w.bytes(values(vals));
+    }
+    w.u32(crc32(w.result()));
+    writeFileSync(join(dir, 'snapshot.bin'), w.result());
+    const s1 = await RegistryStore.open({ data: dir, security: toySecurity });
+    expect((await s1.listValues('HKLM\\Old')).map((v) => [v.name, v.type, v.data.length])).toEqual([['a', REG_DWORD, 4], ['Blob', REG_BINARY, 200]]);
+    expect(await s1.getValue('HKLM\\Old', 'A')).toEqual({ type: REG_DWORD, data: dw(7) });
+    await (s1.backend as EmbeddedBackend).compact();
+    await s1.close();
+    expect(readFileSync(join(dir, 'snapshot.bin')).readUInt32LE(8)).toBe(3);
+    const s2 = await RegistryStore.open({ data: dir, security: toySecurity });
+    expect((await s2.getValue('HKLM\\Old', 'blob'))?.data).toEqual(Buffer.alloc(200, 9));
     await s2.close();
   });
 
