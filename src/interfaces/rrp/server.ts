@@ -198,9 +198,11 @@ export class RrpServer {
       T.BaseRegCloseKey,
       async (req, call) => {
         const k = call.handles.lookup<OpenKey>(req.hKey);
-        call.handles.remove(req.hKey);
+        // a store handle that will not close (it throws at once) leaves the RPC handle open;
         // with WOW64 reflection on, the store copies the key to the other view before we answer
-        await k.session.closeKey(k.key);
+        const closing = k.session.closeKey(k.key);
+        call.handles.remove(req.hKey);
+        await closing;
         return { hKey: NULL_HKEY, returns: ERROR_SUCCESS };
       },
       (req, status) => ({ hKey: req.hKey, returns: status }),
