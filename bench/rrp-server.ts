@@ -1,8 +1,10 @@
 // bench:rrp-server — the same winreg client workload against `hivewire serve` (127.0.0.53) and against
 // Samba's rpcd_winreg (127.0.0.2), in one run: OpenKey + QueryValue + CloseKey loop; a full EnumKey /
-// EnumValue walk of a 10,000-key tree; a SetValue loop. The load generator (class Winreg below) is the
-// same for both: SMB2 named pipes, one FSCTL_PIPE_TRANSCEIVE per call, stubs of
-// src/interfaces/rrp/types.ts encoded once and patched, CONC associations in parallel. Then the
+// EnumValue walk of a 10,000-key tree; a SetValue loop. The load generator (classes RawPipe and Winreg
+// below) is the same for both: SMB 2.0.2 named pipes, one FSCTL_PIPE_TRANSCEIVE per call, stubs of
+// src/interfaces/rrp/types.ts encoded once and patched, CONC associations in parallel. It is lean on
+// purpose: it runs on the same 2 cores, and a load generator that costs as much as the server it
+// drives measures itself (our full RPC client did: both ratios were squeezed towards 1). Then the
 // memory of our server holding 100 connections x 1,000 open handles (and Samba's, the same).
 //
 // Fairness on a shared 2-core machine: our server runs as deployed (plain JavaScript, an esbuild
