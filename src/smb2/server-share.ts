@@ -69,6 +69,7 @@ export function openShareFile(share: ReadOnlyShare, name: string, desiredAccess:
 /** Up to `length` bytes at `offset`; STATUS_END_OF_FILE at or past the end (§3.3.5.12). */
 export function readShareFile(f: ShareFile, offset: bigint, length: number): Buffer | number {
   if (offset >= BigInt(f.size)) return S.STATUS_END_OF_FILE;
+  if (length === 0) return Buffer.alloc(0);
   const at = Number(offset);
   const buf = Buffer.allocUnsafe(Math.min(length, f.size - at));
   const n = readSync(f.fd, buf, 0, buf.length, at);

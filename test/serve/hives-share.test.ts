@@ -9,6 +9,7 @@ import { configFrom } from '../../src/serve/config.js';
 import { HIVES_SHARE, startServe, type RunningServer } from '../../src/serve/server.js';
 import { Smb2Client } from '../../src/smb2/client.js';
 import * as C from '../../src/smb2/constants.js';
+import * as M from '../../src/smb2/messages/index.js';
 import { NtStatus as S, NtStatusError } from '../../src/smb2/status.js';
 
 const ADDR = '127.0.0.57';
@@ -78,6 +79,14 @@ describe('the HIVES share', () => {
       expect(await status(open('sub\\..\\..\\outside.txt', C.FILE_READ_DATA))).toBe(S.STATUS_ACCESS_DENIED);
       expect(await status(open('small.hiv:stream', C.FILE_READ_DATA))).toBe(S.STATUS_ACCESS_DENIED);
       expect(await status(open('link.hiv', C.FILE_READ_DATA))).toBe(S.STATUS_ACCESS_DENIED);
+      // READ past the end, and a zero-length READ inside the file
+      const f = await open('small.hiv', C.FILE_READ_DATA);
+      const read = (offset: bigint, length: number) => c.request(C.Smb2Command.READ, M.encodeReadRequest({ padding: 80, flags: 0, length, offset, fileId: f.fileId, minimumCount: 0, channel: 0, remainingBytes: 0 }), { treeId: tree.treeId });
+      expect(M.decodeReadResponse((await read(5n, 100)).msg).data.toString()).toBe('small');
+      expect(M.decodeReadResponse((await read(0n, 0)).msg).data.length).toBe(0);
+      expect(await status(read(10n, 1))).toBe(S.STATUS_END_OF_FILE);
+      expect(await status(read(1n << 62n, 1))).toBe(S.STATUS_END_OF_FILE);
+      await c.closeFile(tree, f.fileId);
     } finally {
       await c.close();
     }
