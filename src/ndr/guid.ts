@@ -25,13 +25,13 @@ for (let i = 0; i < 16; i++) {
   HEXVAL['0123456789abcdef'.charCodeAt(i)] = i;
   HEXVAL['0123456789ABCDEF'.charCodeAt(i)] = i;
 }
-// where each of the 16 packet bytes is in the string (the same map as SLOT, for parsing)
-const DASHES = [8, 13, 18, 23];
 
 /** Write the GUID string `s` (with or without braces) as its 16-byte packet form into `b` at `p`. */
 export function guidToBytes(s: string, b: Uint8Array = Buffer.alloc(16), p = 0): Uint8Array {
   const o = s.length === 38 && s.charCodeAt(0) === 0x7b && s.charCodeAt(37) === 0x7d ? 1 : 0;
-  if (s.length !== 36 + 2 * o || DASHES.some((d) => s.charCodeAt(o + d) !== 0x2d)) throw new NdrError('ERR_NDR_ENCODE', -1, `not a GUID: '${s}'`);
+  if (s.length !== 36 + 2 * o || s.charCodeAt(o + 8) !== 0x2d || s.charCodeAt(o + 13) !== 0x2d || s.charCodeAt(o + 18) !== 0x2d || s.charCodeAt(o + 23) !== 0x2d) {
+    throw new NdrError('ERR_NDR_ENCODE', -1, `not a GUID: '${s}'`);
+  }
   for (let i = 0; i < 16; i++) {
     const at = o + SLOT[i]!;
     const hi = HEXVAL[s.charCodeAt(at)] ?? -1;
