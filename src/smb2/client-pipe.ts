@@ -84,8 +84,8 @@ export class Smb2Pipe extends Duplex {
 
   /**
    * Transceive mode: sends a TRANSCEIVE (or a READ for the rest of an overflowing message) and pushes
-   * its output when it comes. `sent` is called once the request has its MessageId, i.e. is on its way
-   * in order.
+   * its output when it comes. `sent` is called once the request has been written, so writes leave in
+   * order.
    */
   private streamRequest(command: number, body: Buffer, creditCharge: number, sent?: (err?: Error | null) => void, input?: Buffer): void {
     let id: bigint | null = null;
@@ -98,7 +98,9 @@ export class Smb2Pipe extends Duplex {
         onMessageId: (m) => {
           id = m;
           this.waiting.add(m);
-          sent?.();
+          // not before this request is on the wire: `sent` lets the Writable start the next write
+          // at once, which would otherwise leave before this one (and break RPC's sequence numbers)
+          if (sent) process.nextTick(sent);
         },
       })
       .then(

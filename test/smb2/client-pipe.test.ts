@@ -184,3 +184,35 @@ describe('Smb2Pipe when the server refuses TRANSCEIVE', () => {
     pipe.destroy();
   });
 });
+
+describe('Smb2Pipe transceive writes leave in order', () => {
+  it('when the first request waits for credits and the next ones are buffered meanwhile', async () => {
+    // a client that, like Smb2Client, assigns the MessageId (onMessageId) and then writes the frame;
+    // the first request has to wait (no credits), the others go at once
+    const wire: string[] = [];
+    let first = true;
+    let nextId = 1n;
+    const fake = {
+      maxReadSize: 65536,
+      cancel: () => undefined,
+      closeFile: async () => undefined,
+      request: async (command: number, body: Buffer, o: RequestOptions = {}): Promise<Response> => {
+        if (first && command === C.Smb2Command.IOCTL) {
+          first = false;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        o.onMessageId?.(nextId++);
+        if (command === C.Smb2Command.IOCTL) {
+          const input = M.decodeIoctlRequest(M.encodeMessage(M.header({ command }), body)).input;
+          wire.push(input.toString()); // "writeFrame"
+        }
+        return new Promise(() => undefined); // answers do not matter here
+      },
+    } as unknown as Smb2Client;
+    const pipe = new Smb2Pipe(fake, { treeId: 1, shareType: 2, share: 'IPC$' }, Buffer.alloc(16), 'x', { transceive: true });
+    for (let i = 0; i < 5; i++) pipe.write(Buffer.from(`m${i}`));
+    await new Promise((r) => setTimeout(r, 60));
+    expect(wire).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+    pipe.destroy();
+  });
+});
