@@ -54,7 +54,7 @@ describe('RegistryClient against Samba winreg', () => {
     const reg = await connect();
     let ours;
     try {
-      ours = await readTree(reg, 'HKLM\\SOFTWARE\\HWClientSeed', { concurrency: 8 });
+      ours = await readTree(reg, 'HKLM\\SOFTWARE\\HWClientSeed', { concurrency: 64 }); // one association, hundreds of calls in flight
     } finally {
       await reg.close();
     }
