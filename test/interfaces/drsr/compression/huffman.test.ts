@@ -5,11 +5,12 @@
 // streams it sees keep matches ≤ 8 KiB; the longer ones are checked by our decoder alone.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decompressXpressHuffman, DrsCompressionError } from '../../../../src/interfaces/drsr/compression/index.js';
+import { decompressXpressHuffman } from '../../../../src/interfaces/drsr/compression/index.js';
 import { HivewireError } from '../../../../src/util/errors.js';
 import { installCommand, isInstalled, PY, run } from '../../../harness/peers.js';
 import { Rng } from '../../../harness/rng.js';
 import { encodeHuffman, parse, type HToken } from './huffman-encoder.js';
+import { err } from './expect-error.js';
 
 const rng = new Rng(0x5ca1);
 const random = (n: number) => Buffer.from(Array.from({ length: n }, () => rng.int(256)));
@@ -26,16 +27,6 @@ const text = (n: number) => {
 };
 const enc = (d: Buffer, maxLength = 8192) => encodeHuffman(parse(d, maxLength), d.length);
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-function err(f: () => unknown): DrsCompressionError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DrsCompressionError);
-    return e as DrsCompressionError;
-  }
-  throw new Error('expected a DrsCompressionError');
-}
 
 const CASES: [string, Buffer][] = [
   ['1 byte', Buffer.from('A')],

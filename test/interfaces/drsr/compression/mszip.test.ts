@@ -2,8 +2,9 @@
 // encoder we did not write); Samba-made blobs are in samba.test.ts.
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decompressMszip, DrsCompressionError } from '../../../../src/interfaces/drsr/compression/index.js';
+import { decompressMszip } from '../../../../src/interfaces/drsr/compression/index.js';
 import { Rng } from '../../../harness/rng.js';
+import { err } from './expect-error.js';
 
 interface Block {
   plain: number;
@@ -36,16 +37,6 @@ function frame(bs: Block[], sizes?: (b: Block) => [number, number]): Buffer {
     len += pad + 8 + b.body.length;
   }
   return Buffer.concat(parts);
-}
-
-function err(f: () => unknown): DrsCompressionError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DrsCompressionError);
-    return e as DrsCompressionError;
-  }
-  throw new Error('expected a DrsCompressionError');
 }
 
 const rng = new Rng(8);

@@ -4,10 +4,11 @@ import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   decodeCompressedCtr, decompressDrsBlob, decompressGetChgReplyV2, decompressGetChgReplyV7, DRS_COMP_ALG_MSZIP, DRS_COMP_ALG_NONE,
-  DRS_COMP_ALG_UNUSED, DRS_COMP_ALG_WIN2K3, DrsCompressionError, pickleBody,
+  DRS_COMP_ALG_UNUSED, DRS_COMP_ALG_WIN2K3, pickleBody,
 } from '../../../../src/interfaces/drsr/compression/index.js';
 import { DRS_MSG_GETCHGREPLY_V1, DRS_MSG_GETCHGREPLY_V9 } from '../../../../src/interfaces/drsr/types.js';
 import { guidToBytes, ndrEncode } from '../../../../src/ndr/index.js';
+import { err } from './expect-error.js';
 
 function v1(body: Buffer, endianness = 0x10): Buffer {
   const h = Buffer.alloc(16);
@@ -29,16 +30,6 @@ function v2(body: Buffer, syntax = '8a885d04-1ceb-11c9-9fe8-08002b104860'): Buff
   h.fill(0, 0x40);
   h.writeUInt32LE(body.length, 0x40);
   return Buffer.concat([h, body]);
-}
-
-function err(f: () => unknown): DrsCompressionError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DrsCompressionError);
-    return e as DrsCompressionError;
-  }
-  throw new Error('expected a DrsCompressionError');
 }
 
 /** A mszip blob of one block. */

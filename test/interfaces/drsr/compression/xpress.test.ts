@@ -1,7 +1,8 @@
 // WIN2K3 / Plain LZ77 + DIRECT2 (MS-DRSR §4.1.10.5.21, MS-XCA §2.4): the MS-XCA examples, every
 // length encoding, chunk framing and bad input. Samba-made streams are in samba.test.ts.
 import { describe, expect, it } from 'vitest';
-import { decompressLz77, decompressXpress, DrsCompressionError } from '../../../../src/interfaces/drsr/compression/index.js';
+import { decompressLz77, decompressXpress } from '../../../../src/interfaces/drsr/compression/index.js';
+import { err } from './expect-error.js';
 
 type Token = number | { offset: number; length: number } | 'end';
 
@@ -85,16 +86,6 @@ function chunks(parts: [number, Buffer][]): Buffer {
     len += h.length + data.length;
   }
   return Buffer.concat(out);
-}
-
-function err(f: () => unknown): DrsCompressionError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DrsCompressionError);
-    return e as DrsCompressionError;
-  }
-  throw new Error('expected a DrsCompressionError');
 }
 
 describe('Plain LZ77 (DIRECT2) streams', () => {
