@@ -40,3 +40,32 @@ export function checkDeclaredSize(
 export function nextHeader(end: number, length: number): number {
   return Math.min((end + 3) & ~3, length);
 }
+
+/**
+ * The 8-byte header in front of each MSZIP block and XPRESS chunk (MS-DRSR §4.1.10.2.17/§4.1.10.2.18:
+ * cbDecompressedSize, cbCompressedSize), checked against the format's block size, what is left of the
+ * declared size and the bytes left in the blob.
+ */
+export function readBlockHeader(
+  format: DrsCompressionFormat,
+  input: Buffer,
+  pos: number,
+  maxPlain: number,
+  remaining: number,
+): { plain: number; comp: number } {
+  if (input.length - pos < 8) {
+    throw new DrsCompressionError('ERR_DRS_COMPRESSION_TRUNCATED', format, pos, 'an 8-byte block header', `${input.length - pos} bytes left`);
+  }
+  const plain = input.readUInt32LE(pos);
+  const comp = input.readUInt32LE(pos + 4);
+  if (plain > maxPlain) {
+    throw new DrsCompressionError('ERR_DRS_COMPRESSION_DATA', format, pos, `cbDecompressedSize of at most ${maxPlain}`, `${plain}`);
+  }
+  if (plain > remaining) {
+    throw new DrsCompressionError('ERR_DRS_COMPRESSION_SIZE', format, pos, `cbDecompressedSize of at most ${remaining} (what is left of the declared size)`, `${plain}`);
+  }
+  if (comp > input.length - pos - 8) {
+    throw new DrsCompressionError('ERR_DRS_COMPRESSION_TRUNCATED', format, pos + 4, `cbCompressedSize of at most ${input.length - pos - 8}`, `${comp}`);
+  }
+  return { plain, comp };
+}

@@ -11,7 +11,7 @@
 // previous ≤ 32 KiB of output as dictionary and its output bounded by its declared size.
 import { inflateRawSync } from 'node:zlib';
 import { DrsCompressionError } from './errors.js';
-import { checkDeclaredSize, nextHeader, type DecompressOptions } from './limits.js';
+import { checkDeclaredSize, nextHeader, readBlockHeader, type DecompressOptions } from './limits.js';
 
 /** MSZIP blocks hold at most 32 KiB of uncompressed data (the DEFLATE window). */
 export const MSZIP_BLOCK_SIZE = 0x8000;
@@ -28,20 +28,7 @@ export function decompressMszip(blob: Uint8Array, uncompressedSize: number, opts
   let pos = 0; // into input
   let produced = 0;
   while (pos < input.length) {
-    if (input.length - pos < HEADER) {
-      throw new DrsCompressionError('ERR_DRS_COMPRESSION_TRUNCATED', 'MSZIP', pos, 'an 8-byte block header', `${input.length - pos} bytes left`);
-    }
-    const plain = input.readUInt32LE(pos);
-    const comp = input.readUInt32LE(pos + 4);
-    if (plain > MSZIP_BLOCK_SIZE) {
-      throw new DrsCompressionError('ERR_DRS_COMPRESSION_DATA', 'MSZIP', pos, `cbDecompressedSize of at most ${MSZIP_BLOCK_SIZE}`, `${plain}`);
-    }
-    if (plain > uncompressedSize - produced) {
-      throw new DrsCompressionError('ERR_DRS_COMPRESSION_SIZE', 'MSZIP', pos, `cbDecompressedSize of at most ${uncompressedSize - produced} (what is left of the declared size)`, `${plain}`);
-    }
-    if (comp > input.length - pos - HEADER) {
-      throw new DrsCompressionError('ERR_DRS_COMPRESSION_TRUNCATED', 'MSZIP', pos + 4, `cbCompressedSize of at most ${input.length - pos - HEADER}`, `${comp}`);
-    }
+    const { plain, comp } = readBlockHeader('MSZIP', input, pos, MSZIP_BLOCK_SIZE, uncompressedSize - produced);
     pos += HEADER;
     if (plain === comp) {
       // §4.1.10.6.19: a block whose two sizes are equal is stored, not compressed.

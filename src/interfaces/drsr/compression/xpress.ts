@@ -5,7 +5,7 @@
 // whose two sizes are equal is stored as is (§4.1.10.6.19). Chunks start on 4-byte boundaries, as
 // MSZIP blocks do (§4.1.10.2.17).
 import { DrsCompressionError } from './errors.js';
-import { checkDeclaredSize, nextHeader, type DecompressOptions } from './limits.js';
+import { checkDeclaredSize, nextHeader, readBlockHeader, type DecompressOptions } from './limits.js';
 
 /** A WIN2K3 chunk holds at most 64 KiB of uncompressed data. */
 export const XPRESS_CHUNK_SIZE = 0x10000;
@@ -20,20 +20,7 @@ export function decompressXpress(blob: Uint8Array, uncompressedSize: number, opt
   let pos = 0;
   let produced = 0;
   while (pos < input.length) {
-    if (input.length - pos < HEADER) {
-      throw new DrsCompressionError('ERR_DRS_COMPRESSION_TRUNCATED', 'XPRESS', pos, 'an 8-byte chunk header', `${input.length - pos} bytes left`);
-    }
-    const plain = input.readUInt32LE(pos);
-    const comp = input.readUInt32LE(pos + 4);
-    if (plain > XPRESS_CHUNK_SIZE) {
-      throw new DrsCompressionError('ERR_DRS_COMPRESSION_DATA', 'XPRESS', pos, `a chunk size of at most ${XPRESS_CHUNK_SIZE}`, `${plain}`);
-    }
-    if (plain > uncompressedSize - produced) {
-      throw new DrsCompressionError('ERR_DRS_COMPRESSION_SIZE', 'XPRESS', pos, `a chunk size of at most ${uncompressedSize - produced} (what is left of the declared size)`, `${plain}`);
-    }
-    if (comp > input.length - pos - HEADER) {
-      throw new DrsCompressionError('ERR_DRS_COMPRESSION_TRUNCATED', 'XPRESS', pos + 4, `a compressed chunk size of at most ${input.length - pos - HEADER}`, `${comp}`);
-    }
+    const { plain, comp } = readBlockHeader('XPRESS', input, pos, XPRESS_CHUNK_SIZE, uncompressedSize - produced);
     pos += HEADER;
     if (plain === comp) {
       // §4.1.10.6.19: a chunk whose two sizes are equal is stored, not compressed.
