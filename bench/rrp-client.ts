@@ -15,6 +15,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleForNode } from '../test/harness/bundle.js';
 import { ensurePackages, IMPACKET_EXAMPLES, PY } from '../test/harness/peers.js';
 import { startSambaRegistry, SAMBA_PACKAGES } from '../test/harness/samba-registry.js';
 import { seedRegText } from '../test/interop/rrp-client-seed.js';
@@ -100,13 +101,8 @@ try {
   const total = 1 + Math.ceil(KEYS / 50) + KEYS;
 
   // our CLI as deployed: plain JavaScript without the TypeScript loader's per-function wrappers
-  const { build } = await import('esbuild');
   const cli = join(dir, 'hivewire.mjs');
-  await build({
-    entryPoints: [fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url))],
-    bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: cli, external: ['pg-native', 'esbuild'],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" }, logLevel: 'silent',
-  });
+  await bundleForNode(fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url)), cli);
   let exports = 0;
   const ours = (authLevel: 'privacy' | 'none'): Sample => {
     const out = join(dir, `ours-${exports++}.reg`);

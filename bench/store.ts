@@ -20,6 +20,7 @@ import { RegistryStore, type StoreOptions } from '../src/registry/index.js';
 import { EmbeddedBackend } from '../src/registry/embedded.js';
 import { KEY_READ } from '../src/registry/constants.js';
 import { makeToken } from '../src/security/index.js';
+import { bundleForNode } from '../test/harness/bundle.js';
 import { freshSchemaUrl, startPostgres } from '../test/registry/helpers.js';
 
 function arg(name: string, def: number): number {
@@ -116,19 +117,8 @@ async function pool(n: number, conc: number, fn: (i: number) => Promise<void>): 
 let loaderBundle: string | undefined;
 async function bundleSelf(): Promise<string> {
   if (loaderBundle) return loaderBundle;
-  const { build } = await import('esbuild');
   const out = join(mkdtempSync(join(tmpdir(), 'hw-bench-load-')), 'store.mjs');
-  await build({
-    entryPoints: [new URL(import.meta.url).pathname],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: out,
-    external: ['pg-native', 'esbuild'],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    logLevel: 'silent',
-  });
+  await bundleForNode(new URL(import.meta.url).pathname, out);
   return (loaderBundle = out);
 }
 

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleForNode } from '../harness/bundle.js';
 import { REG_SZ, encodeValue } from '../../src/formats/value.js';
 import { RegistryStore, type StoreOptions } from '../../src/registry/index.js';
 import { BASE, KEYS, dataFor } from './fixtures/durability-data.js';
@@ -21,17 +21,7 @@ beforeAll(async () => {
   // Bundled once so that each of the hundreds of child processes starts in milliseconds.
   bundleDir = mkdtempSync(join(tmpdir(), 'hw-dur-'));
   bundle = join(bundleDir, 'writer.mjs');
-  await build({
-    entryPoints: [join(import.meta.dirname, 'fixtures', 'durability-writer.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: bundle,
-    external: ['pg-native'],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    logLevel: 'silent',
-  });
+  await bundleForNode(join(import.meta.dirname, 'fixtures', 'durability-writer.ts'), bundle);
 });
 afterAll(() => {
   rmSync(bundleDir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleForNode } from '../harness/bundle.js';
 
 export interface ServeProcessOptions {
   timeoutMs?: number;
@@ -23,19 +24,8 @@ export interface ServeProcessOptions {
 let bundled: string | undefined;
 async function bundleCli(): Promise<string> {
   if (bundled) return bundled;
-  const { build } = await import('esbuild');
   const out = join(mkdtempSync(join(tmpdir(), 'hw-serve-bundle-')), 'hivewire.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'src/cli/bin.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: out,
-    external: ['pg-native', 'esbuild'],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    logLevel: 'silent',
-  });
+  await bundleForNode(join(ROOT, 'src/cli/bin.ts'), out);
   return (bundled = out);
 }
 
