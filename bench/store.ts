@@ -32,9 +32,14 @@ function arg(name: string, def: number): number {
 if (process.argv[2] === '--load') {
   const where = process.argv[3]!;
   // Steady state: freed memory goes back to the system over a few collections (V8 releases pooled
-  // pages, malloc trims) — measured after four, half a second apart.
+  // pages, malloc trims), half a second apart. The young generation grown during a load (up to
+  // 2 x 16 MiB of semi-spaces) is given back only by V8's memory reducer, which starts about 8 s
+  // after allocation calms down: the collections go on until it has run (at most 15 s).
+  const v8 = await import('node:v8');
+  const young = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.physical_space_size ?? 0;
   const settle = async () => {
-    for (let i = 0; i < 4; i++) {
+    const t = performance.now();
+    for (let i = 0; i < 4 || (young() > 2 ** 21 && performance.now() - t < 15_000); i++) {
       global.gc?.();
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -45,21 +50,27 @@ if (process.argv[2] === '--load') {
   const t0 = performance.now();
   const store = await RegistryStore.open(where.startsWith('postgres://') ? { postgres: where } : { data: where });
   const loadMs = performance.now() - t0;
+  const rssAtOnce = process.memoryUsage().rss;
   // Steady state after the start: the file buffer read at open is garbage by now (a collection frees
   // the wrapper, the next one after a tick its memory).
   await settle();
   const m = process.memoryUsage();
+  // Where the memory is (committed bytes per V8 heap space), for the figures' explanation.
+  const spacesNow = () => Object.fromEntries(v8.getHeapSpaceStatistics().filter((s) => s.physical_space_size >= 2 ** 20).map((s) => [s.space_name, Math.round(s.physical_space_size / 2 ** 20)]));
+  const spaces = spacesNow();
   // Then every key and value read once (as a full enumeration by a client would): must not grow.
   const stack = ['HKLM\\SOFTWARE\\Bench'];
   let seen = 0;
+  let seenBytes = 0;
   while (stack.length) {
     const p = stack.pop()!;
-    seen += (await store.listValues(p)).length;
+    for (const v of await store.listValues(p)) seenBytes += v.data.length, seen++;
     for (const s of await store.listSubkeys(p)) stack.push(`${p}\\${s}`);
   }
   await settle();
   const e = process.memoryUsage();
-  process.stdout.write(JSON.stringify({ loadMs, empty, rss: m.rss, rssEnum: e.rss, seen, heap: m.heapUsed, external: m.external + m.arrayBuffers }) + '\n');
+  const spacesEnum = spacesNow();
+  process.stdout.write(JSON.stringify({ loadMs, empty, rssAtOnce, rss: m.rss, rssEnum: e.rss, seen, seenBytes, heap: m.heapUsed, external: m.external, spaces, externalEnum: e.external, spacesEnum }) + '\n');
   await store.close();
   process.exit(0);
 }
@@ -95,6 +106,8 @@ interface Figures {
   readsPerSec: number;
   enumSec: number;
   loadSec: number;
+  /** RSS right after the store opened, before any collection. */
+  rssAtOnceMB: number;
   rssMB: number;
   /** RSS after reading every key and value of the loaded store. */
   rssEnumMB: number;
@@ -122,7 +135,7 @@ async function bundleSelf(): Promise<string> {
   return (loaderBundle = out);
 }
 
-async function loadInChild(where: string): Promise<{ loadMs: number; empty: number; rss: number; rssEnum: number }> {
+async function loadInChild(where: string): Promise<{ loadMs: number; empty: number; rssAtOnce: number; rss: number; rssEnum: number; seen: number; seenBytes: number }> {
   const script = await bundleSelf();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', script, '--load', where], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -140,11 +153,20 @@ function dirBytes(dir: string): number {
 
 async function run(label: string, loc: StoreOptions, where: string, values: number, keys: number): Promise<Figures> {
   const store = await RegistryStore.open({ ...loc, log: () => undefined });
+  // The data: value names (UTF-16, as Windows keeps them), value data, and the names of the keys made.
   let dataBytes = 0;
+  let valueBytes = 0;
   for (let i = 0; i < values; i++) {
     const v = valueOf(i);
     dataBytes += v.name.length * 2 + v.data.length;
+    valueBytes += v.data.length;
   }
+  const made = new Set<string>();
+  for (let k = 0; k < keys; k++) {
+    const segs = keyPath(k, keys).split('\\');
+    for (let j = 3; j <= segs.length; j++) made.add(segs.slice(0, j).join('\\'));
+  }
+  for (const p of made) dataBytes += (p.length - p.lastIndexOf('\\') - 1) * 2;
   // 1. durable writes, many in flight: the embedded store shares each fdatasync among them.
   let t = performance.now();
   const cpu0 = process.cpuUsage();
@@ -170,20 +192,22 @@ async function run(label: string, loc: StoreOptions, where: string, values: numb
   // 3. full enumeration of the tree
   t = performance.now();
   let seenValues = 0;
+  let seenBytes = 0;
   const stack = ['HKLM\\SOFTWARE\\Bench'];
   while (stack.length) {
     const p = stack.pop()!;
-    seenValues += (await store.listValues(p)).length;
+    for (const v of await store.listValues(p)) seenBytes += v.data.length, seenValues++;
     for (const s of await store.listSubkeys(p)) stack.push(`${p}\\${s}`);
   }
   const enumSec = (performance.now() - t) / 1000;
-  if (seenValues !== values) throw new Error(`enumeration saw ${seenValues} values, wrote ${values}`);
+  if (seenValues !== values || seenBytes !== valueBytes) throw new Error(`enumeration saw ${seenValues} values (${seenBytes} bytes), wrote ${values} (${valueBytes} bytes)`);
   // 4. the handle API as the RRP server uses it, for a caller token (access checked at each open)
   if (loc.data) handleFigures = await handleApi(store, values, keys);
   // 5. fold the journal into the snapshot, then cold start + RSS in a fresh process
   if (store.backend instanceof EmbeddedBackend) await store.backend.compact();
   await store.close();
   const load = await loadInChild(where);
+  if (load.seen !== values || load.seenBytes !== valueBytes) throw new Error(`the loaded store holds ${load.seen} values (${load.seenBytes} bytes), wrote ${values} (${valueBytes} bytes)`);
   return {
     backend: label,
     values,
@@ -193,6 +217,7 @@ async function run(label: string, loc: StoreOptions, where: string, values: numb
     readsPerSec: reads / readSec,
     enumSec,
     loadSec: load.loadMs / 1000,
+    rssAtOnceMB: load.rssAtOnce / 2 ** 20,
     rssMB: load.rss / 2 ** 20,
     rssEnumMB: load.rssEnum / 2 ** 20,
     emptyMB: load.empty / 2 ** 20,
@@ -254,7 +279,7 @@ function line(f: Figures): string {
   return (
     `${f.backend.padEnd(10)} ${String(f.values).padStart(8)} values/${String(f.keys).padStart(7)} keys  ` +
     `writes ${Math.round(f.writesPerSec).toLocaleString('en-US').padStart(8)}/s (${Math.round(f.writesPerCpuSec).toLocaleString('en-US')}/CPU-s)  reads ${Math.round(f.readsPerSec).toLocaleString('en-US').padStart(8)}/s  ` +
-    `enum ${f.enumSec.toFixed(2)} s  load ${f.loadSec.toFixed(2)} s  RSS ${f.rssMB.toFixed(0)} MB, ${f.rssEnumMB.toFixed(0)} MB after enumeration (data ${f.dataMB.toFixed(0)} MB${f.fileMB ? `, files ${f.fileMB.toFixed(0)} MB` : ''})`
+    `enum ${f.enumSec.toFixed(2)} s  load ${f.loadSec.toFixed(2)} s  RSS ${f.rssMB.toFixed(0)} MB, ${f.rssEnumMB.toFixed(0)} MB after enumeration (${f.rssAtOnceMB.toFixed(0)} MB before collection; data ${f.dataMB.toFixed(0)} MB${f.fileMB ? `, files ${f.fileMB.toFixed(0)} MB` : ''})`
   );
 }
 

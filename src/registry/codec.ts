@@ -10,7 +10,8 @@ export class BinWriter {
   constructor(size = 4096) {
     this.buf = Buffer.allocUnsafe(size);
   }
-  private room(n: number): void {
+  /** Makes room for n more bytes at `pos` (for callers that write into `buf` themselves). */
+  room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.pos + n) size *= 2;
@@ -89,9 +90,8 @@ export class BinWriter {
     b.copy(this.buf, this.pos);
     this.pos += b.length;
   }
-  /** A latin1 string holding raw bytes, written as vu32 length + the bytes. */
-  vrawBytes(s: string): void {
-    this.vu32(s.length);
+  /** A latin1 string holding raw bytes, written as the bytes alone. */
+  latin1(s: string): void {
     this.room(s.length);
     this.buf.write(s, this.pos, s.length, 'latin1');
     this.pos += s.length;
@@ -180,12 +180,12 @@ export class BinReader {
     this.pos += n;
     return b;
   }
-  vrawBytes(): string {
-    const n = this.vu32();
-    this.need(n, `${n} bytes of data`);
-    const s = this.buf.toString('latin1', this.pos, this.pos + n);
+  /** The next n bytes, as a view of the input (no copy). */
+  take(n: number, what: string): Buffer {
+    this.need(n, `${n} ${what}`);
+    const b = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
-    return s;
+    return b;
   }
   /** A view into the input (no copy): snapshots keep value data as slices of the loaded file. */
   bytes(): Buffer {

@@ -123,7 +123,7 @@ export class EmbeddedBackend extends MemoryBackend {
 
   /** True when nothing has been written yet (the store fills in the predefined keys). */
   get isEmpty(): boolean {
-    return this.tree.byPath.size === 1 && this.journalBytes === 0;
+    return this.tree.empty && this.journalBytes === 0;
   }
 
   protected override commit(w: MemoryWriter): Promise<void> | undefined {

@@ -46,7 +46,7 @@ export function directKey(b: MemoryBackend, path: string): KeyNode | undefined {
   const upTool = upcase(path);
   const r = rootOf(upTool);
   if (r < 0) return undefined;
-  const node = b.tree.byPath.get(ROOTS_UPPER[r]![1] + upTool.slice(ROOTS[r]![0].length - 1));
+  const node = b.tree.node(ROOTS_UPPER[r]![1] + upTool.slice(ROOTS[r]![0].length - 1));
   return node && !(node.flags & KEYF_LINK) ? node : undefined;
 }
 
@@ -56,7 +56,7 @@ export function directGetValue(b: MemoryBackend, path: string, name: string): Va
   if (name.includes('\0')) return undefined;
   const node = directKey(b, path);
   if (!node) return undefined;
-  return b.tree.valueNow(node.upath, upcase(name)) ?? false;
+  return b.tree.valueOf(node, upcase(name)) ?? false;
 }
 
 /**
@@ -71,7 +71,7 @@ export function directSetValue(core: StoreCore, b: MemoryBackend, path: string, 
   const tree = b.tree;
   const at = ROOTS[r]![0].length - 1;
   const up = ROOTS_UPPER[r]![1] + upTool.slice(at);
-  let node = tree.byPath.get(up);
+  let node = tree.node(up);
   let created: { keys: KeyNode[]; parent: KeyNode; at: bigint } | undefined;
   if (node) {
     if (node.flags & KEYF_LINK) return undefined;
@@ -82,7 +82,7 @@ export function directSetValue(core: StoreCore, b: MemoryBackend, path: string, 
     for (;;) {
       cut = up.lastIndexOf('\\', cut - 1);
       if (cut < 0) return undefined;
-      parent = tree.byPath.get(up.slice(0, cut));
+      parent = tree.node(up.slice(0, cut));
       if (parent) break;
     }
     // Below a link or a volatile key, or a hive's top key (its own default descriptor): the ordinary path.
@@ -96,7 +96,7 @@ export function directSetValue(core: StoreCore, b: MemoryBackend, path: string, 
     let p = parent;
     for (const name of names) {
       const sd = core.security.createChild(p.sd, undefined, undefined);
-      const k = new KeyNode(tree.nextId, p.path + '\\' + name, '', now, 0, sd);
+      const k = new KeyNode(tree.nextId, name, '', now, 0, sd);
       tree.attachTo(p, k);
       created.keys.push(k);
       p = k;

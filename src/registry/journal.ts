@@ -8,7 +8,7 @@
 import { crc32 } from 'node:zlib';
 import { BinReader, BinWriter } from './codec.js';
 import { KeyNode, type MemoryTree, type TreeOp } from './memory.js';
-import { upcase, parentPath, type KeyRecord } from './backend.js';
+import { upcase, parentPath, baseName, type KeyRecord } from './backend.js';
 
 const OP_CREATE = 1;
 const OP_UPDATE = 2;
@@ -164,7 +164,7 @@ export function replayFrame(tree: MemoryTree, payload: Buffer, offset: number, f
         const sd = Buffer.from(r.bytes());
         if (tree.node(up)) bad(`key ${path} created twice`);
         if (!tree.node(upcase(parentPath(path)))) bad(`key ${path} created without its parent`);
-        tree.attach(new KeyNode(id, path, className, lastWrite, flags, sd));
+        tree.attach(upcase(parentPath(path)), new KeyNode(id, baseName(path), className, lastWrite, flags, sd));
         break;
       }
       case OP_UPDATE: {

@@ -16,27 +16,17 @@ import {
 } from './backend.js';
 import { KEYF_VOLATILE } from './constants.js';
 import { BinReader, type BinWriter } from './codec.js';
+import { StoredValue, readPackedValue, readStoredValue, skipPackedValue } from './packed.js';
 
-/** A value as the memory tree keeps it: the data as a one-byte (latin1) string, which costs a
- * fraction of a Buffer object per value; `data` gives a fresh Buffer with the exact bytes. */
-export class StoredValue implements ValueRecord {
-  constructor(
-    readonly name: string,
-    readonly type: number,
-    readonly raw: string,
-  ) {}
-  get data(): Buffer {
-    return Buffer.from(this.raw, 'latin1');
-  }
-  static of(v: ValueRecord): StoredValue {
-    return v instanceof StoredValue ? v : new StoredValue(v.name, v.type, v.data.toString('latin1'));
-  }
-}
+export { StoredValue };
 
+/** A key of the tree. It keeps its own name only: the full path is built from the parents when asked
+ * for (journal records, events, new handles), so that a large tree holds no path strings — 100,000
+ * keys of depth six held 17 MB of them, with a map from path to key beside. */
 export class KeyNode implements KeyRecord {
   id: number;
-  path: string;
-  upath: string;
+  /** The key's own name as created, and its upper-case form (the same string when already upper). */
+  name: string;
   uname: string;
   className: string;
   lastWrite: bigint;
@@ -54,20 +44,29 @@ export class KeyNode implements KeyRecord {
   packedAt = -1;
   packedLen = 0;
   packedCount = 0;
-  constructor(id: number, path: string, className: string, lastWrite: bigint, flags: number, sd: Buffer, parent?: KeyNode) {
+  constructor(id: number, name: string, className: string, lastWrite: bigint, flags: number, sd: Buffer) {
     this.id = id;
-    this.path = path;
-    this.upath = upcase(path);
-    this.uname = baseName(this.upath);
+    this.name = name;
+    this.uname = upcase(name);
+    if (this.uname === name) this.uname = name;
     this.className = className;
     this.lastWrite = lastWrite;
     this.flags = flags;
     this.sd = sd;
-    this.parent = parent;
+    this.parent = undefined;
     this.children = undefined;
     this.sorted = undefined;
     this.vals = undefined;
     this.index = undefined;
+  }
+  /** Full path below \Registry, case-preserved ('' for \Registry itself). */
+  get path(): string {
+    const p = this.parent;
+    return p === undefined ? this.name : p.parent === undefined ? this.name : p.path + '\\' + this.name;
+  }
+  get upath(): string {
+    const p = this.parent;
+    return p === undefined ? this.uname : p.parent === undefined ? this.uname : p.upath + '\\' + this.uname;
   }
 }
 
@@ -81,17 +80,6 @@ export type TreeOp =
 
 const EMPTY: never[] = [];
 const RESOLVED = Promise.resolve();
-
-/** Encodes values in the packed form snapshots store per key: name, type, data, with variable-length
- * integers (codec.ts vu32) for the lengths and the type — three bytes of framing for most values. */
-export function packValues(w: BinWriter, vals: readonly ValueRecord[]): void {
-  for (const v of vals) {
-    w.vstr(v.name);
-    w.vu32(v.type);
-    if (v instanceof StoredValue) w.vrawBytes(v.raw);
-    else w.vbytes(v.data);
-  }
-}
 
 /** A reader over a packed node's values. */
 function packedReader(slab: Buffer, n: KeyNode): BinReader {
@@ -111,11 +99,7 @@ function decodePacked(slab: Buffer, n: KeyNode): ValueRecord[] {
   if (vals) return vals;
   const r = packedReader(slab, n);
   vals = new Array(n.packedCount);
-  for (let i = 0; i < n.packedCount; i++) {
-    const name = r.vstr();
-    const type = r.vu32();
-    vals[i] = { name, type, data: r.vbytes() };
-  }
+  for (let i = 0; i < n.packedCount; i++) vals[i] = readPackedValue(r);
   if (decoded.size >= DECODED_MAX) decoded.clear();
   decoded.set(n, vals);
   return vals;
@@ -125,10 +109,11 @@ function decodePacked(slab: Buffer, n: KeyNode): ValueRecord[] {
 function findPacked(slab: Buffer, n: KeyNode, uname: string): ValueRecord | undefined {
   const r = packedReader(slab, n);
   for (let i = 0; i < n.packedCount; i++) {
-    const name = r.vstr();
-    const type = r.vu32();
-    const data = r.vbytes();
-    if (sameName(name, uname)) return { name, type, data };
+    const at = r.pos;
+    if (sameName(skipPackedValue(r), uname)) {
+      r.pos = at;
+      return readPackedValue(r);
+    }
   }
   return undefined;
 }
@@ -149,30 +134,50 @@ export function sameName(name: string, uname: string): boolean {
 const INDEX_AT = 16;
 
 export class MemoryTree implements StoreReader {
-  readonly byPath = new Map<string, KeyNode>();
   /** Packed values of the keys loaded from a snapshot (see KeyNode.packedAt). */
   slab: Buffer = Buffer.alloc(0);
   nextId = 1;
   readonly root: KeyNode;
+  /** The key found last: a client reading a key asks for it by path once per value or subkey. */
+  private lastUpath = '';
+  private lastNode: KeyNode;
 
   constructor(rootSd: Buffer = Buffer.alloc(0), lastWrite = 0n) {
     this.root = new KeyNode(0, '', '', lastWrite, 0, rootSd);
-    this.byPath.set('', this.root);
+    this.lastNode = this.root;
   }
 
+  /** The key at an upper-case path, found name by name from the root. */
   node(upath: string): KeyNode | undefined {
-    return this.byPath.get(upath);
+    if (upath === this.lastUpath) return this.lastNode;
+    if (upath === '') return this.root;
+    let n: KeyNode | undefined = this.root;
+    for (let start = 0; ; ) {
+      const end = upath.indexOf('\\', start);
+      n = n.children?.get(end < 0 ? upath.slice(start) : upath.slice(start, end));
+      if (!n) return undefined;
+      if (end < 0) break;
+      start = end + 1;
+    }
+    this.lastUpath = upath;
+    this.lastNode = n;
+    return n;
+  }
+
+  /** True when the tree holds no key but the root. */
+  get empty(): boolean {
+    return !this.root.children?.size;
   }
 
   async key(upath: string): Promise<KeyRecord | undefined> {
-    return this.byPath.get(upath);
+    return this.node(upath);
   }
   async subkeys(upath: string): Promise<KeyRecord[]> {
-    const n = this.byPath.get(upath);
+    const n = this.node(upath);
     return n ? this.sortedChildren(n) : EMPTY;
   }
   async subkeyCount(upath: string): Promise<number> {
-    return this.byPath.get(upath)?.children?.size ?? 0;
+    return this.node(upath)?.children?.size ?? 0;
   }
   async values(upath: string): Promise<ValueRecord[]> {
     return this.valuesNow(upath);
@@ -181,14 +186,18 @@ export class MemoryTree implements StoreReader {
     return this.valueNow(upath, uname);
   }
   valuesNow(upath: string): ValueRecord[] {
-    const n = this.byPath.get(upath);
-    if (!n) return EMPTY;
+    const n = this.node(upath);
+    return n ? this.valuesOf(n) : EMPTY;
+  }
+  valueNow(upath: string, uname: string): ValueRecord | undefined {
+    const n = this.node(upath);
+    return n && this.valueOf(n, uname);
+  }
+  valuesOf(n: KeyNode): ValueRecord[] {
     if (n.packedAt >= 0) return decodePacked(this.slab, n);
     return n.vals ?? EMPTY;
   }
-  valueNow(upath: string, uname: string): ValueRecord | undefined {
-    const n = this.byPath.get(upath);
-    if (!n) return undefined;
+  valueOf(n: KeyNode, uname: string): ValueRecord | undefined {
     if (n.packedAt >= 0) return findPacked(this.slab, n, uname);
     const i = this.findValue(n, uname);
     return i < 0 ? undefined : n.vals![i];
@@ -200,11 +209,7 @@ export class MemoryTree implements StoreReader {
       decoded.delete(n);
       const r = packedReader(this.slab, n);
       const vals: ValueRecord[] = new Array(n.packedCount);
-      for (let i = 0; i < n.packedCount; i++) {
-        const name = r.vstr();
-        const type = r.vu32();
-        vals[i] = new StoredValue(name, type, r.vrawBytes());
-      }
+      for (let i = 0; i < n.packedCount; i++) vals[i] = readStoredValue(r);
       n.packedAt = -1;
       n.vals = vals;
     }
@@ -245,50 +250,37 @@ export class MemoryTree implements StoreReader {
     return n.sorted;
   }
 
-  /** Inserts a node under its (existing) parent; used by the writer and by snapshot/journal replay. */
-  attach(node: KeyNode): void {
-    const parent = this.byPath.get(upcase(parentPath(node.path)));
-    if (!parent) throw new Error(`registry tree: no parent for ${node.path}`);
-    node.parent = parent;
-    (parent.children ??= new Map()).set(node.uname, node);
-    parent.sorted = undefined;
-    this.byPath.set(node.upath, node);
-    if (node.id >= this.nextId) this.nextId = node.id + 1;
+  /** Inserts a node under the key at `parentUpath` (which must exist); the writer and journal replay. */
+  attach(parentUpath: string, node: KeyNode): void {
+    const parent = this.node(parentUpath);
+    if (!parent) throw new Error(`registry tree: no parent ${parentUpath} for ${node.name}`);
+    this.attachTo(parent, node);
   }
 
-  /** Inserts a node under a parent node the caller already holds (snapshot load). */
+  /** Inserts a node under a parent node the caller already holds. */
   attachTo(parent: KeyNode, node: KeyNode): void {
     node.parent = parent;
     (parent.children ??= new Map()).set(node.uname, node);
     parent.sorted = undefined;
-    this.byPath.set(node.upath, node);
     if (node.id >= this.nextId) this.nextId = node.id + 1;
   }
 
-  /** Removes a node and its subtree; returns the removed nodes (parents first) for undo. */
+  /** Removes a node and its subtree (the subtree stays linked below it, for undo). */
   detach(node: KeyNode): void {
     const parent = node.parent!;
     parent.children!.delete(node.uname);
     parent.sorted = undefined;
-    const stack = [node];
-    while (stack.length) {
-      const n = stack.pop()!;
-      this.byPath.delete(n.upath);
-      if (n.children) for (const c of n.children.values()) stack.push(c);
-    }
+    this.lastUpath = '';
+    this.lastNode = this.root;
   }
 
   /** Re-inserts a detached subtree as it was. */
   reattach(node: KeyNode): void {
     const parent = node.parent!;
+    this.lastUpath = '';
+    this.lastNode = this.root;
     (parent.children ??= new Map()).set(node.uname, node);
     parent.sorted = undefined;
-    const stack = [node];
-    while (stack.length) {
-      const n = stack.pop()!;
-      this.byPath.set(n.upath, n);
-      if (n.children) for (const c of n.children.values()) stack.push(c);
-    }
   }
 
   /** Sets a value; an overwrite keeps its position. Returns the replaced value and its index. */
@@ -385,9 +377,9 @@ export class MemoryWriter implements StoreWriter {
 
   async createKey(k: NewKey): Promise<KeyRecord> {
     const t = this.tree;
-    const node = new KeyNode(t.nextId, k.path, k.className, k.lastWrite, k.flags, k.sd);
+    const node = new KeyNode(t.nextId, baseName(k.path), k.className, k.lastWrite, k.flags, k.sd);
     const nextId = t.nextId;
-    t.attach(node);
+    t.attach(upcase(parentPath(k.path)), node);
     this.undo.push(() => {
       t.detach(node);
       t.nextId = nextId;
@@ -480,16 +472,16 @@ class GatedReader implements StoreReader {
   ) {}
   async key(upath: string): Promise<KeyRecord | undefined> {
     if (this.lock.busy) await this.lock.between();
-    return this.tree.byPath.get(upath);
+    return this.tree.node(upath);
   }
   async subkeys(upath: string): Promise<KeyRecord[]> {
     if (this.lock.busy) await this.lock.between();
-    const n = this.tree.byPath.get(upath);
+    const n = this.tree.node(upath);
     return n ? this.tree.sortedChildren(n) : EMPTY;
   }
   async subkeyCount(upath: string): Promise<number> {
     if (this.lock.busy) await this.lock.between();
-    return this.tree.byPath.get(upath)?.children?.size ?? 0;
+    return this.tree.node(upath)?.children?.size ?? 0;
   }
   async values(upath: string): Promise<ValueRecord[]> {
     if (this.lock.busy) await this.lock.between();

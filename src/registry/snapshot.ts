@@ -3,17 +3,17 @@
 // key id, u32 count of distinct security descriptors + the descriptors, u32 key count, then the keys
 // parents first: u32 parent index, name, u64 id, class, u64 last write, u32 flags, u32 descriptor
 // index, u32 value count, u32 length of the packed values, the values (name, type, data: see
-// memory.ts packValues). A CRC-32 of everything before ends the file.
+// packed.ts). A CRC-32 of everything before ends the file.
 
 import { crc32 } from 'node:zlib';
 import { FormatError } from '../util/errors.js';
 import { BinReader, BinWriter } from './codec.js';
-import { KeyNode, MemoryTree, isVolatile, packValues } from './memory.js';
-import { baseName } from './backend.js';
+import { KeyNode, MemoryTree, isVolatile } from './memory.js';
+import { packValues, repackValues } from './packed.js';
 
 const MAGIC = Buffer.from('HWREGSN1', 'latin1');
-// 3: values framed with variable-length integers; 2 (u32 framing) is still read.
-const VERSION = 3;
+// 4: text values kept narrow (packed.ts); 3 (variable-length framing) and 2 (u32 framing) are still read.
+const VERSION = 4;
 const FORMAT = 'registry snapshot';
 
 /** `sizeHint`: about how big the result will be (the buffer is made that big at once). */
@@ -57,7 +57,7 @@ export function encodeSnapshot(tree: MemoryTree, generation: number, sizeHint = 
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i]!;
     w.u32(n.parent ? index.get(n.parent)! : 0xffffffff);
-    w.str(i === 0 ? '' : baseName(n.path));
+    w.str(n.name);
     w.num(n.id);
     w.str(n.className);
     w.u64(n.lastWrite);
@@ -80,19 +80,6 @@ export function encodeSnapshot(tree: MemoryTree, generation: number, sizeHint = 
   return w.result();
 }
 
-/** Version 2 framed each packed value with u32s (name length, type, data length): re-framed as now. */
-function repackV2(blob: Buffer, nvals: number): Buffer {
-  const r = new BinReader(blob, FORMAT);
-  const w = new BinWriter(blob.length);
-  for (let i = 0; i < nvals; i++) {
-    w.vstr(r.str());
-    w.vu32(r.u32());
-    w.vbytes(r.bytes());
-  }
-  if (r.left !== 0) throw new FormatError(FORMAT, r.pos, 'values that fill their block');
-  return w.result();
-}
-
 export interface Snapshot {
   tree: MemoryTree;
   generation: number;
@@ -107,7 +94,7 @@ export function decodeSnapshot(buf: Buffer): Snapshot {
   if (crc32(buf.subarray(0, body)) !== buf.readUInt32LE(body)) throw new FormatError(FORMAT, body, 'matching CRC-32', 'snapshot is damaged');
   const r = new BinReader(buf, FORMAT, MAGIC.length, body);
   const version = r.u32();
-  if (version !== VERSION && version !== 2) throw new FormatError(FORMAT, MAGIC.length, `version ${VERSION}`, `version ${version}`);
+  if (version !== VERSION && version !== 3 && version !== 2) throw new FormatError(FORMAT, MAGIC.length, `version ${VERSION}`, `version ${version}`);
   const generation = r.num();
   const nextId = r.num();
   const sdCount = r.u32();
@@ -141,7 +128,7 @@ export function decodeSnapshot(buf: Buffer): Snapshot {
     } else {
       const parent = parentIdx < i ? nodes[parentIdx] : undefined;
       if (!parent) throw new FormatError(FORMAT, at, 'a parent listed before its child');
-      node = new KeyNode(id, parent === tree!.root ? name : parent.path + '\\' + name, className, lastWrite, flags, sd);
+      node = new KeyNode(id, name, className, lastWrite, flags, sd);
       if (parent.children?.has(node.uname)) throw new FormatError(FORMAT, at, 'unique subkey names', name);
       tree!.attachTo(parent, node);
     }
@@ -151,7 +138,7 @@ export function decodeSnapshot(buf: Buffer): Snapshot {
     let blob = r.bytes();
     if (nvals > 0) {
       if (blob.length < nvals * 3) throw new FormatError(FORMAT, r.pos, 'values that fit their block');
-      if (version === 2) blob = repackV2(blob, nvals);
+      if (version !== VERSION) blob = repackValues(blob, nvals, version as 2 | 3, FORMAT);
       blobs[i] = blob;
       slabBytes += blob.length;
       node.packedCount = nvals;

@@ -347,7 +347,7 @@ export class RegistryStore extends PathApi implements StoreCore {
   override async listSubkeys(path: string): Promise<string[]> {
     const b = this.backend;
     const n = b instanceof MemoryBackend ? directKey(b, path) : undefined;
-    if (n) return (b as MemoryBackend).tree.sortedChildren(n).map((k) => baseName(k.path));
+    if (n) return (b as MemoryBackend).tree.sortedChildren(n).map((k) => k.name);
     return super.listSubkeys(path);
   }
 
@@ -355,7 +355,7 @@ export class RegistryStore extends PathApi implements StoreCore {
   override async listValues(path: string): Promise<ValueRecord[]> {
     const b = this.backend;
     const n = b instanceof MemoryBackend ? directKey(b, path) : undefined;
-    if (n) return [...(b as MemoryBackend).tree.valuesNow(n.upath)];
+    if (n) return [...(b as MemoryBackend).tree.valuesOf(n)];
     return super.listValues(path);
   }
 

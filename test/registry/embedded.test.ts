@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REG_BINARY, REG_DWORD, encodeValue } from '../../src/formats/value.js';
+import { REG_BINARY, REG_DWORD, REG_SZ, encodeValue } from '../../src/formats/value.js';
 import { RegistryStore, Win32Error } from '../../src/registry/index.js';
 import { EmbeddedBackend } from '../../src/registry/embedded.js';
 import { removeTempDirs, tempDir, toySd, toySecurity } from './helpers.js';
@@ -161,7 +161,7 @@ describe('embedded backend', () => {
     await s2.close();
   });
 
-  it('opens a version 2 snapshot (values framed with u32s) and writes version 3 from it', async () => {
+  it('opens a version 2 snapshot (values framed with u32s) and writes version 4 from it', async () => {
     const dir = tempDir();
     // A store of the previous format, written field by field as snapshot.ts v2 laid it out.
     const sd = toySd({ owner: 'S-1-5-32-544', allow: { 'S-1-1-0': 0xf003f } });
@@ -184,7 +184,7 @@ describe('embedded backend', () => {
     const keys: [number, string, number, [string, number, Buffer][]][] = [
       [0xffffffff, '', 0, []],
       [0, 'Machine', 1, []],
-      [1, 'Old', 2, [['a', REG_DWORD, dw(7)], ['Blob', REG_BINARY, Buffer.alloc(200, 9)]]],
+      [1, 'Old', 2, [['a', REG_DWORD, dw(7)], ['Blob', REG_BINARY, Buffer.alloc(200, 9)], ['Text', REG_SZ, Buffer.from('C:\\x\0', 'utf16le')]]],
     ];
     w.u32(keys.length);
     for (const [parent, name, id, vals] of keys) {
@@ -201,13 +201,14 @@ describe('embedded backend', () => {
     w.u32(crc32(w.result()));
     writeFileSync(join(dir, 'snapshot.bin'), w.result());
     const s1 = await RegistryStore.open({ data: dir, security: toySecurity });
-    expect((await s1.listValues('HKLM\\Old')).map((v) => [v.name, v.type, v.data.length])).toEqual([['a', REG_DWORD, 4], ['Blob', REG_BINARY, 200]]);
+    expect((await s1.listValues('HKLM\\Old')).map((v) => [v.name, v.type, v.data.length])).toEqual([['a', REG_DWORD, 4], ['Blob', REG_BINARY, 200], ['Text', REG_SZ, 10]]);
     expect(await s1.getValue('HKLM\\Old', 'A')).toEqual({ type: REG_DWORD, data: dw(7) });
     await (s1.backend as EmbeddedBackend).compact();
     await s1.close();
-    expect(readFileSync(join(dir, 'snapshot.bin')).readUInt32LE(8)).toBe(3);
+    expect(readFileSync(join(dir, 'snapshot.bin')).readUInt32LE(8)).toBe(4);
     const s2 = await RegistryStore.open({ data: dir, security: toySecurity });
     expect((await s2.getValue('HKLM\\Old', 'blob'))?.data).toEqual(Buffer.alloc(200, 9));
+    expect((await s2.getValue('HKLM\\Old', 'text'))?.data).toEqual(Buffer.from('C:\\x\0', 'utf16le'));
     await s2.close();
   });
 
