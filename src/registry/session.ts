@@ -176,6 +176,14 @@ export class RegistrySession {
     return h?.view ?? 64;
   }
 
+  /** ERROR_KEY_DELETED once the handle's key is gone. A hive's top key (\Registry\Machine,
+   * \Registry\User) is never deleted (deleteKey refuses depth 1), so a handle to one needs no look-up
+   * (a round trip on a shared backend, for every key opened below HKLM or HKU). */
+  private async alive(r: StoreReader, h: KeyHandle): Promise<void> {
+    if (h.path !== '' && !h.path.includes('\\')) return;
+    await this.current(r, h);
+  }
+
   /** The handle's key as it is now; ERROR_KEY_DELETED once it is gone (§2.2.6). */
   private async current(r: StoreReader, h: KeyHandle): Promise<KeyRecord> {
     const rec = await r.key(h.upath);
@@ -322,7 +330,7 @@ export class RegistrySession {
     const view = this.viewOf(sam, h);
     const openLink = (options & REG_OPTION_OPEN_LINK) !== 0;
     return this.exec.read(async (r) => {
-      await this.current(r, h);
+      await this.alive(r, h);
       let logical: string[];
       let walk: Walk;
       let classes: { sid: string; rel: readonly string[] } | undefined;
@@ -368,7 +376,7 @@ export class RegistrySession {
     const view = this.viewOf(sam, h);
     const isLink = keyType === REG_OPTION_CREATE_LINK;
     const made = await this.exec.write(async (w) => {
-      await this.current(w, h);
+      await this.alive(w, h);
       let logical: string[];
       let walk: Walk;
       let classes: { sid: string; rel: readonly string[] } | undefined;

@@ -343,7 +343,7 @@ export class RegistryStore extends PathApi implements StoreCore {
     return super.getValue(path, name);
   }
 
-    /** Subkey names of a plain key straight from the tree, else the ordinary path. */
+  /** Subkey names of a plain key straight from the tree, else the ordinary path. */
   override async listSubkeys(path: string): Promise<string[]> {
     const b = this.backend;
     const n = b instanceof MemoryBackend ? directKey(b, path) : undefined;
@@ -359,7 +359,7 @@ export class RegistryStore extends PathApi implements StoreCore {
     return super.listValues(path);
   }
 
-    /** A session for a caller (the RRP server makes one per client); no token = trusted. */
+  /** A session for a caller (the RRP server makes one per client); no token = trusted. */
   openSession(token?: Token): RegistrySession {
     return new RegistrySession(this, token);
   }
