@@ -204,7 +204,13 @@ async function run(label: string, loc: StoreOptions, where: string, values: numb
   // 4. the handle API as the RRP server uses it, for a caller token (access checked at each open)
   if (loc.data) handleFigures = await handleApi(store, values, keys);
   // 5. fold the journal into the snapshot, then cold start + RSS in a fresh process
-  if (store.backend instanceof EmbeddedBackend) await store.backend.compact();
+  // The writing process's own memory before and after the compaction, which packs the values written
+  // since the start back into one off-heap slab.
+  if (store.backend instanceof EmbeddedBackend) {
+    writerRss = { before: await settledRss(), after: 0 };
+    await store.backend.compact();
+    writerRss.after = await settledRss();
+  }
   await store.close();
   const load = await loadInChild(where);
   if (load.seen !== values || load.seenBytes !== valueBytes) throw new Error(`the loaded store holds ${load.seen} values (${load.seenBytes} bytes), wrote ${values} (${valueBytes} bytes)`);
@@ -224,6 +230,20 @@ async function run(label: string, loc: StoreOptions, where: string, values: numb
     dataMB: dataBytes / 2 ** 20,
     fileMB: loc.data ? dirBytes(loc.data) / 2 ** 20 : 0,
   };
+}
+
+let writerRss: { before: number; after: number } | undefined;
+
+/** RSS once collections have freed what they can (this process runs without --expose-gc: the flag
+ * is set at run time and gc taken from a fresh context). */
+async function settledRss(): Promise<number> {
+  (await import('node:v8')).setFlagsFromString('--expose-gc');
+  const gc = (await import('node:vm')).runInNewContext('gc') as () => void;
+  for (let i = 0; i < 6; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return process.memoryUsage().rss;
 }
 
 interface HandleFigures {
@@ -306,6 +326,9 @@ if (PG_VALUES > 0) {
 }
 
 process.stdout.write('\n' + line(emb) + '\n' + (pgFig ? line(pgFig) + '\n' : ''));
+if (writerRss) {
+  process.stdout.write(`writing process (embedded): RSS ${(writerRss.before / 2 ** 20).toFixed(0)} MB after the writes, ${(writerRss.after / 2 ** 20).toFixed(0)} MB after the compaction packed them\n`);
+}
 if (handleFigures) {
   process.stdout.write(
     `handle API (caller token, access checked): OpenKey+QueryValue+CloseKey ${Math.round(handleFigures.openQueryClose).toLocaleString('en-US')}/s; ` +

@@ -11,7 +11,7 @@ import { Win32Error } from '../util/win32.js';
 import { MemoryBackend, MemoryTree, type MemoryWriter } from './memory.js';
 import { closeFrame, encodeOps, openFrame, replayFrame, scanJournal } from './journal.js';
 import { BinWriter } from './codec.js';
-import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
+import { decodeSnapshot, encodeSnapshot, type PackedRange } from './snapshot.js';
 
 export interface EmbeddedOptions {
   /** Where problems found at open (a truncated journal tail) are reported. */
@@ -270,7 +270,9 @@ export class EmbeddedBackend extends MemoryBackend {
       journalBytes = this.journalBytes;
       this.journalBytes = 0;
       // Sized for what the snapshot and journal hold now, plus a margin: no regrowing while encoding.
-      snap = encodeSnapshot(this.tree, folded, Math.ceil((this.snapshotBytes + journalBytes) * 1.1));
+      const ranges: PackedRange[] = [];
+      snap = encodeSnapshot(this.tree, folded, Math.ceil((this.snapshotBytes + journalBytes) * 1.1), ranges);
+      this.tree.repack(snap, ranges);
     } finally {
       this.lock.release();
     }

@@ -16,6 +16,7 @@ import {
 } from './backend.js';
 import { KEYF_VOLATILE } from './constants.js';
 import { BinReader, type BinWriter } from './codec.js';
+import type { PackedRange } from './snapshot.js';
 import { StoredValue, readPackedValue, readStoredValue, skipPackedValue } from './packed.js';
 
 export { StoredValue };
@@ -214,6 +215,27 @@ export class MemoryTree implements StoreReader {
       n.vals = vals;
     }
     return n.vals;
+  }
+
+  /** Packs every key's values again, into one slab copied from `src` (a snapshot just encoded, with
+   * `ranges` from encodeSnapshot): after a compaction the values written since the start leave the JS
+   * heap too. Called with the write lock held. */
+  repack(src: Buffer, ranges: readonly PackedRange[]): void {
+    let total = 0;
+    for (const r of ranges) total += r[2];
+    const slab = Buffer.allocUnsafeSlow(total);
+    let at = 0;
+    for (const [n, from, len, count] of ranges) {
+      src.copy(slab, at, from, from + len);
+      n.packedAt = at;
+      n.packedLen = len;
+      n.packedCount = count;
+      n.vals = undefined;
+      n.index = undefined;
+      at += len;
+    }
+    this.slab = slab;
+    decoded.clear();
   }
 
   /** Position of a value by upper-case name, -1 if absent. */

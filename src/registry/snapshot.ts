@@ -16,8 +16,12 @@ const MAGIC = Buffer.from('HWREGSN1', 'latin1');
 const VERSION = 4;
 const FORMAT = 'registry snapshot';
 
-/** `sizeHint`: about how big the result will be (the buffer is made that big at once). */
-export function encodeSnapshot(tree: MemoryTree, generation: number, sizeHint = 1 << 20): Buffer {
+/** Where a key's packed values are in an encoded snapshot: key, offset, byte length, value count. */
+export type PackedRange = [node: KeyNode, at: number, len: number, count: number];
+
+/** `sizeHint`: about how big the result will be (the buffer is made that big at once). `ranges`, when
+ * given, receives where each key's packed values are in the result (MemoryTree.repack). */
+export function encodeSnapshot(tree: MemoryTree, generation: number, sizeHint = 1 << 20, ranges?: PackedRange[]): Buffer {
   const nodes: KeyNode[] = [];
   const index = new Map<KeyNode, number>();
   const stack: KeyNode[] = [tree.root];
@@ -64,17 +68,17 @@ export function encodeSnapshot(tree: MemoryTree, generation: number, sizeHint = 
     w.u32(n.flags);
     w.u32(nodeSd[i]!);
     // Values: u32 count, u32 byte length, then the packed values (kept packed in memory on load).
-    if (n.packedAt >= 0) {
-      w.u32(n.packedCount);
-      w.bytes(tree.slab.subarray(n.packedAt, n.packedAt + n.packedLen));
-    } else {
-      const vals = n.vals ?? [];
-      w.u32(vals.length);
-      const at = w.pos;
+    const count = n.packedAt >= 0 ? n.packedCount : (n.vals?.length ?? 0);
+    w.u32(count);
+    const lenAt = w.pos;
+    if (n.packedAt >= 0) w.bytes(tree.slab.subarray(n.packedAt, n.packedAt + n.packedLen));
+    else {
       w.u32(0);
-      packValues(w, vals);
-      w.buf.writeUInt32LE(w.pos - at - 4, at);
+      packValues(w, n.vals ?? []);
+      w.buf.writeUInt32LE(w.pos - lenAt - 4, lenAt);
     }
+    const len = w.pos - lenAt - 4;
+    if (ranges && count > 0) ranges.push([n, lenAt + 4, len, count]);
   }
   w.u32(crc32(w.result()));
   return w.result();

@@ -141,6 +141,39 @@ describe('embedded backend', () => {
     await s2.close();
   });
 
+  it('a compaction packs the values written since the start (they leave the JS heap), reads and later writes unchanged', async () => {
+    const dir = tempDir();
+    const s1 = await RegistryStore.open({ data: dir });
+    const text = (i: number) => encodeValue(REG_SZ, `C:\\Program Files\\App${i}\\bin`);
+    for (let k = 0; k < 3; k++) for (let i = 0; i < 20; i++) await s1.setValue(`HKLM\\Software\\R\\K${k}`, `v${i}`, i % 2 ? REG_SZ : REG_DWORD, i % 2 ? text(i) : dw(i));
+    await s1.createKey('HKLM\\Software\\R\\Vol', { volatile: true });
+    await s1.setValue('HKLM\\Software\\R\\Vol', 'x', REG_DWORD, dw(7));
+    const tree = (s1.backend as EmbeddedBackend).tree;
+    const node = (p: string) => tree.node(`MACHINE\\SOFTWARE\\R\\${p}`)!;
+    expect(node('K0').packedAt).toBe(-1);
+    const before = await s1.listValues('HKLM\\Software\\R\\K2');
+    await (s1.backend as EmbeddedBackend).compact();
+    // Every stored key packed in the new slab; a volatile key is not in the snapshot and stays as it was.
+    expect(['K0', 'K1', 'K2'].map((k) => [node(k).packedAt >= 0, node(k).vals])).toEqual([[true, undefined], [true, undefined], [true, undefined]]);
+    expect(node('VOL').packedAt).toBe(-1);
+    expect(await s1.getValue('HKLM\\Software\\R\\Vol', 'x')).toEqual({ type: REG_DWORD, data: dw(7) });
+    const after = await s1.listValues('HKLM\\Software\\R\\K2');
+    expect(after.map((v) => [v.name, v.type, v.data.toString('hex')])).toEqual(before.map((v) => [v.name, v.type, v.data.toString('hex')]));
+    // Lookups by index (the index map is rebuilt on demand) and a write after the repack.
+    expect(await s1.getValue('HKLM\\Software\\R\\K1', 'V19')).toEqual({ type: REG_SZ, data: text(19) });
+    await s1.setValue('HKLM\\Software\\R\\K1', 'v19', REG_DWORD, dw(190));
+    await s1.setValue('HKLM\\Software\\R\\K1', 'v20', REG_DWORD, dw(200));
+    await s1.close();
+    const s2 = await RegistryStore.open({ data: dir });
+    const k1 = await s2.listValues('HKLM\\Software\\R\\K1');
+    expect(k1.length).toBe(21);
+    expect(k1[19]).toMatchObject({ name: 'v19', type: REG_DWORD });
+    expect(k1[19]!.data).toEqual(dw(190));
+    expect(k1[1]!.data).toEqual(text(1));
+    expect(await s2.getValue('HKLM\\Software\\R\\Vol', 'x')).toBeUndefined();
+    await s2.close();
+  });
+
   it('last-write times of keys made by a value write, and of their parent, are the same after a restart', async () => {
     const dir = tempDir();
     const paths = ['HKLM\\Software\\LW', 'HKLM\\Software\\LW\\A', 'HKLM\\Software\\LW\\A\\B', 'HKLM\\Software\\LW\\C'];
