@@ -61,6 +61,11 @@ export interface StoreReader {
   /** The keys along a path given as upper-case names from \Registry ('MACHINE', 'SOFTWARE', ...):
    * entry i is the key of the first i+1 names. One round trip for SQL. */
   chain(usegs: readonly string[]): Promise<(KeyRecord | undefined)[]>;
+  /** For backends where each look-up is a round trip: key() and value() of a handle's key in one —
+   * 'gone' when no key with id `keyId` is at `upath` any more. */
+  keyValue?(upath: string, keyId: number, uname: string): Promise<ValueRecord | undefined | 'gone'>;
+  /** key() and values() in one, as keyValue. */
+  keyValues?(upath: string, keyId: number): Promise<ValueRecord[] | 'gone'>;
 }
 
 export interface StoreWriter extends StoreReader {

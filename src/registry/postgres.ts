@@ -103,6 +103,18 @@ class PgReader implements StoreReader {
     const r = await this.q(`SELECT v.name, v.type, v.data FROM hw_values v JOIN hw_keys k ON k.id = v.key_id WHERE k.upath = $1 AND v.uname = $2`, [upath, uname]);
     return r.rows[0] ? valueOf(r.rows[0]) : undefined;
   }
+  async keyValue(upath: string, keyId: number, uname: string): Promise<ValueRecord | undefined | 'gone'> {
+    const r = await this.q(`SELECT k.id, v.name, v.type, v.data FROM hw_keys k LEFT JOIN hw_values v ON v.key_id = k.id AND v.uname = $2 WHERE k.upath = $1`, [upath, uname]);
+    const row = r.rows[0] as { id: string; name: string | null; type: string; data: Buffer } | undefined;
+    if (!row || Number(row.id) !== keyId) return 'gone';
+    return row.name === null ? undefined : valueOf(row as { name: string; type: string; data: Buffer });
+  }
+  async keyValues(upath: string, keyId: number): Promise<ValueRecord[] | 'gone'> {
+    const r = await this.q(`SELECT k.id, v.name, v.type, v.data FROM hw_keys k LEFT JOIN hw_values v ON v.key_id = k.id WHERE k.upath = $1 ORDER BY v.ord`, [upath]);
+    const rows = r.rows as { id: string; name: string | null; type: string; data: Buffer }[];
+    if (!rows.length || Number(rows[0]!.id) !== keyId) return 'gone';
+    return rows[0]!.name === null ? [] : rows.map((x) => valueOf(x as { name: string; type: string; data: Buffer }));
+  }
   async chain(usegs: readonly string[]): Promise<(KeyRecord | undefined)[]> {
     const upaths: string[] = [];
     for (const seg of usegs) upaths.push(upaths.length ? upaths[upaths.length - 1] + '\\' + seg : seg);
@@ -141,6 +153,14 @@ class PgWriter extends PgReader implements StoreWriter {
   override async value(upath: string, uname: string): Promise<ValueRecord | undefined> {
     await this.own(upath);
     return super.value(upath, uname);
+  }
+  override async keyValue(upath: string, keyId: number, uname: string): Promise<ValueRecord | undefined | 'gone'> {
+    await this.own(upath);
+    return super.keyValue(upath, keyId, uname);
+  }
+  override async keyValues(upath: string, keyId: number): Promise<ValueRecord[] | 'gone'> {
+    await this.own(upath);
+    return super.keyValues(upath, keyId);
   }
   async createKey(k: NewKey): Promise<KeyRecord> {
     const up = upcase(k.path);
@@ -231,7 +251,7 @@ export class PostgresBackend implements StorageBackend {
   }
 
   async read<T>(fn: (r: StoreReader) => Promise<T>): Promise<T> {
-    return fn(new PgReader((text, params) => this.pool.query(text, params)));
+    return fn(new PgReader((text, params) => this.pool.query(prepared(text, params))));
   }
 
   async write<T>(fn: (w: StoreWriter) => Promise<T>): Promise<T> {
@@ -239,7 +259,7 @@ export class PostgresBackend implements StorageBackend {
       const c = await this.pool.connect();
       try {
         await c.query('BEGIN');
-        const w = new PgWriter((text, params) => c.query(text, params), this.boot);
+        const w = new PgWriter((text, params) => c.query(prepared(text, params)), this.boot);
         const result = await fn(w);
         for (const payload of chunkChanges(this.origin, w.changes)) await c.query(`SELECT pg_notify($1, $2)`, [CHANNEL, payload]);
         await c.query('COMMIT');
@@ -295,6 +315,15 @@ export class PostgresBackend implements StorageBackend {
     if (this.listenClient) await this.listenClient.end().catch(() => undefined);
     await this.pool.end();
   }
+}
+
+// Statements by text, each prepared once per connection under its name: the server then parses and
+// plans it once instead of at every call (a look-up costs a round trip plus that work).
+const statements = new Map<string, string>();
+function prepared(text: string, values: unknown[] | undefined): pg.QueryConfig {
+  let name = statements.get(text);
+  if (!name) statements.set(text, (name = `hw${statements.size}`));
+  return { name, text, values: values ?? [] };
 }
 
 function chunkChanges(origin: string, changes: readonly ChangeEvent[]): string[] {

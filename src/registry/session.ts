@@ -507,8 +507,18 @@ export class RegistrySession {
 
   private async valuesOf(r: StoreReader, h: KeyHandle): Promise<ValueRecord[]> {
     if (h.perf) return perfValues(h.perf, this.core.systemName);
-    const rec = await this.current(r, h);
-    return r.values(upathOf(rec));
+    if (!r.keyValues) return r.values(upathOf(await this.current(r, h)));
+    const vals = await r.keyValues(h.upath, h.keyId);
+    if (vals === 'gone') throw win32('ERROR_KEY_DELETED', h.path);
+    return vals;
+  }
+
+  /** Value `uname` of the handle's key (ERROR_KEY_DELETED once the key is gone). */
+  private async valueOf(r: StoreReader, h: KeyHandle, uname: string): Promise<ValueRecord | undefined> {
+    if (!r.keyValue) return r.value(upathOf(await this.current(r, h)), uname);
+    const v = await r.keyValue(h.upath, h.keyId, uname);
+    if (v === 'gone') throw win32('ERROR_KEY_DELETED', h.path);
+    return v;
   }
 
   async enumValue(hKey: KeyHandle, index: number): Promise<ValueRecord> {
@@ -571,8 +581,7 @@ export class RegistrySession {
         if (!v) throw win32('ERROR_FILE_NOT_FOUND', vname);
         return v;
       }
-      const rec = await this.current(r, h);
-      const v = await r.value(upathOf(rec), upcase(vname));
+      const v = await this.valueOf(r, h, upcase(vname));
       if (!v) throw expected('ERROR_FILE_NOT_FOUND', `value '${vname}'`);
       return v;
     });

@@ -551,6 +551,8 @@ describe.each(BACKENDS)('registry store on %s', (kind) => {
       // Handles to a deleted key: ERROR_KEY_DELETED (§2.2.6).
       expect(await code(s.queryInfoKey(h))).toBe(1018);
       expect(await code(s.setValue(h, 'v', REG_SZ, sz('')))).toBe(1018);
+      expect(await code(s.queryValue(h, 'v'))).toBe(1018);
+      expect(await code(s.enumValue(h, 0))).toBe(1018);
       // Missing keys and values: ERROR_FILE_NOT_FOUND.
       expect(await code(s.openKey(hklm, 'Software\\Gone'))).toBe(2);
       expect(await code(s.deleteKey(hklm, 'Software\\Gone'))).toBe(2);
@@ -565,6 +567,15 @@ describe.each(BACKENDS)('registry store on %s', (kind) => {
       const v = (await s.createKey(hklm, 'Software\\V', { options: REG_OPTION_VOLATILE })).handle;
       expect(await code(s.createKey(v, 'S'))).toBe(1021);
       expect((await s.createKey(v, 'S', { options: REG_OPTION_VOLATILE })).disposition).toBe(REG_CREATED_NEW_KEY);
+      // A key made again at a deleted key's path is another key: the old handle stays deleted.
+      const old = (await s.createKey(hklm, 'Software\\Again')).handle;
+      await s.setValue(old, 'v', REG_SZ, sz('1'));
+      await s.deleteKey(hklm, 'Software\\Again');
+      const again = (await s.createKey(hklm, 'Software\\Again')).handle;
+      await s.setValue(again, 'v', REG_SZ, sz('2'));
+      expect(await code(s.queryValue(old, 'v'))).toBe(1018);
+      expect(await code(s.enumValue(old, 0))).toBe(1018);
+      expect((await s.queryValue(again, 'v')).data).toEqual(sz('2'));
       s.close();
       expect(s.openHandles).toBe(0);
     });
