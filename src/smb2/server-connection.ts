@@ -745,27 +745,12 @@ export class ServerConnection {
     if (this.openCount >= this.srv.maxOpens) return this.errorOut(req, S.STATUS_INSUFFICIENT_RESOURCES);
     const file = openShareFile(tree.share!, r.name, r.desiredAccess, r.createDisposition, r.createOptions);
     if (typeof file === 'number') return this.errorOut(req, file);
-    const fileId = Buffer.alloc(16);
-    randomBytes(8).copy(fileId, 0);
-    fileId.writeBigUInt64LE(this.nextVolatile++, 8);
+    const fileId = this.newFileId();
     tree.files!.set(fileId.toString('hex'), { fileId, file });
     this.openCount++;
     this.lastFileId = fileId;
     const size = BigInt(file.size);
-    return this.out(req, 0, M.encodeCreateResponse({
-      oplockLevel: 0,
-      flags: 0,
-      createAction: C.FILE_OPENED,
-      creationTime: ZERO_FILE_TIME,
-      lastAccessTime: ZERO_FILE_TIME,
-      lastWriteTime: ZERO_FILE_TIME,
-      changeTime: ZERO_FILE_TIME,
-      allocationSize: size,
-      endOfFile: size,
-      fileAttributes: FILE_ATTRIBUTE_READONLY,
-      fileId,
-      createContexts: Buffer.alloc(0),
-    }));
+    return this.opened(req, fileId, size, size, FILE_ATTRIBUTE_READONLY);
   }
 
   private findFile(tree: Tree, fileId: Buffer, relatedFileId: Buffer | null): { fileId: Buffer; file: ShareFile } {
@@ -811,6 +796,32 @@ export class ServerConnection {
 
   // --- opens (§3.3.5.9, §3.3.5.10) ---
 
+  /** A new FileId: random persistent half, volatile half counted per connection. */
+  private newFileId(): Buffer {
+    const fileId = Buffer.alloc(16);
+    randomBytes(8).copy(fileId, 0);
+    fileId.writeBigUInt64LE(this.nextVolatile++, 8);
+    return fileId;
+  }
+
+  /** The CREATE response for an existing file or pipe opened (no oplock, no contexts, times unknown). */
+  private opened(req: Req, fileId: Buffer, allocationSize: bigint, endOfFile: bigint, fileAttributes: number): Out {
+    return this.out(req, 0, M.encodeCreateResponse({
+      oplockLevel: 0,
+      flags: 0,
+      createAction: C.FILE_OPENED,
+      creationTime: ZERO_FILE_TIME,
+      lastAccessTime: ZERO_FILE_TIME,
+      lastWriteTime: ZERO_FILE_TIME,
+      changeTime: ZERO_FILE_TIME,
+      allocationSize,
+      endOfFile,
+      fileAttributes,
+      fileId,
+      createContexts: Buffer.alloc(0),
+    }));
+  }
+
   private onCreate(req: Req, tree: Tree): Out {
     const r = M.decodeCreateRequest(req.msg);
     if (r.impersonationLevel > C.ImpersonationLevel.Delegate) return this.errorOut(req, S.STATUS_BAD_IMPERSONATION_LEVEL);
@@ -818,9 +829,7 @@ export class ServerConnection {
     const found = key ? this.srv.findPipe(key) : undefined;
     if (!found) return this.errorOut(req, S.STATUS_OBJECT_NAME_NOT_FOUND);
     if (this.openCount >= this.srv.maxOpens) return this.errorOut(req, S.STATUS_INSUFFICIENT_RESOURCES);
-    const fileId = Buffer.alloc(16);
-    randomBytes(8).copy(fileId, 0);
-    fileId.writeBigUInt64LE(this.nextVolatile++, 8);
+    const fileId = this.newFileId();
     const pipe = new ServerPipe();
     const open: Open = { key: fileId.toString('hex'), fileId, tree, pipe, pending: new Set() };
     tree.opens.set(open.key, open);
@@ -834,20 +843,7 @@ export class ServerConnection {
       return this.errorOut(req, S.STATUS_PIPE_NOT_AVAILABLE);
     }
     this.lastFileId = fileId;
-    return this.out(req, 0, M.encodeCreateResponse({
-      oplockLevel: 0,
-      flags: 0,
-      createAction: C.FILE_OPENED,
-      creationTime: ZERO_FILE_TIME,
-      lastAccessTime: ZERO_FILE_TIME,
-      lastWriteTime: ZERO_FILE_TIME,
-      changeTime: ZERO_FILE_TIME,
-      allocationSize: 4096n,
-      endOfFile: 0n,
-      fileAttributes: PIPE_FILE_ATTRIBUTES,
-      fileId,
-      createContexts: Buffer.alloc(0),
-    }));
+    return this.opened(req, fileId, 4096n, 0n, PIPE_FILE_ATTRIBUTES);
   }
 
   private findOpen(tree: Tree, fileId: Buffer, relatedFileId: Buffer | null): Open {
