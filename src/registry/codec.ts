@@ -45,17 +45,14 @@ export class BinWriter {
     this.pos += 4 + n;
   }
   bytes(b: Buffer): void {
-    this.room(4 + b.length);
-    this.buf.writeUInt32LE(b.length, this.pos);
-    b.copy(this.buf, this.pos + 4);
-    this.pos += 4 + b.length;
+    this.u32(b.length);
+    this.raw(b);
   }
-  /** A latin1 string holding raw bytes, written as the bytes (u32 length + data). */
-  rawBytes(s: string): void {
-    this.room(4 + s.length);
-    this.buf.writeUInt32LE(s.length, this.pos);
-    this.buf.write(s, this.pos + 4, s.length, 'latin1');
-    this.pos += 4 + s.length;
+  /** The bytes alone, no length. */
+  raw(b: Buffer): void {
+    this.room(b.length);
+    b.copy(this.buf, this.pos);
+    this.pos += b.length;
   }
   /** An unsigned 32-bit integer in 1–5 bytes, 7 bits a byte, low bits first (the packed values of a
    * snapshot: lengths and types are mostly small). */
@@ -86,9 +83,7 @@ export class BinWriter {
   }
   vbytes(b: Buffer): void {
     this.vu32(b.length);
-    this.room(b.length);
-    b.copy(this.buf, this.pos);
-    this.pos += b.length;
+    this.raw(b);
   }
   /** A latin1 string holding raw bytes, written as the bytes alone. */
   latin1(s: string): void {
@@ -139,19 +134,7 @@ export class BinReader {
     return Number(v);
   }
   str(): string {
-    const n = this.u32();
-    this.need(n, `${n} bytes of text`);
-    const s = this.buf.toString('utf8', this.pos, this.pos + n);
-    this.pos += n;
-    return s;
-  }
-  /** Data bytes as a latin1 string (see memory.ts StoredValue). */
-  rawBytes(): string {
-    const n = this.u32();
-    this.need(n, `${n} bytes of data`);
-    const s = this.buf.toString('latin1', this.pos, this.pos + n);
-    this.pos += n;
-    return s;
+    return this.text(this.u32());
   }
   vu32(): number {
     let v = 0;
@@ -167,18 +150,17 @@ export class BinReader {
     throw new FormatError(this.format, this.pos, 'a variable-length integer of at most 5 bytes');
   }
   vstr(): string {
-    const n = this.vu32();
+    return this.text(this.vu32());
+  }
+  vbytes(): Buffer {
+    return this.take(this.vu32(), 'bytes of data');
+  }
+  /** n bytes of UTF-8. */
+  private text(n: number): string {
     this.need(n, `${n} bytes of text`);
     const s = this.buf.toString('utf8', this.pos, this.pos + n);
     this.pos += n;
     return s;
-  }
-  vbytes(): Buffer {
-    const n = this.vu32();
-    this.need(n, `${n} bytes of data`);
-    const b = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return b;
   }
   /** The next n bytes, as a view of the input (no copy). */
   take(n: number, what: string): Buffer {
@@ -189,10 +171,6 @@ export class BinReader {
   }
   /** A view into the input (no copy): snapshots keep value data as slices of the loaded file. */
   bytes(): Buffer {
-    const n = this.u32();
-    this.need(n, `${n} bytes of data`);
-    const b = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return b;
+    return this.take(this.u32(), 'bytes of data');
   }
 }

@@ -165,6 +165,12 @@ export class MemoryTree implements StoreReader {
     return n;
   }
 
+  /** Forgets the key found last (a key left or came back: the path may name another key now). */
+  private forget(): void {
+    this.lastUpath = '';
+    this.lastNode = this.root;
+  }
+
   /** True when the tree holds no key but the root. */
   get empty(): boolean {
     return !this.root.children?.size;
@@ -292,15 +298,13 @@ export class MemoryTree implements StoreReader {
     const parent = node.parent!;
     parent.children!.delete(node.uname);
     parent.sorted = undefined;
-    this.lastUpath = '';
-    this.lastNode = this.root;
+    this.forget();
   }
 
   /** Re-inserts a detached subtree as it was. */
   reattach(node: KeyNode): void {
     const parent = node.parent!;
-    this.lastUpath = '';
-    this.lastNode = this.root;
+    this.forget();
     (parent.children ??= new Map()).set(node.uname, node);
     parent.sorted = undefined;
   }

@@ -71,13 +71,11 @@ export function encodeSnapshot(tree: MemoryTree, generation: number, sizeHint = 
     const count = n.packedAt >= 0 ? n.packedCount : (n.vals?.length ?? 0);
     w.u32(count);
     const lenAt = w.pos;
-    if (n.packedAt >= 0) w.bytes(tree.slab.subarray(n.packedAt, n.packedAt + n.packedLen));
-    else {
-      w.u32(0);
-      packValues(w, n.vals ?? []);
-      w.buf.writeUInt32LE(w.pos - lenAt - 4, lenAt);
-    }
+    w.u32(0);
+    if (n.packedAt >= 0) w.raw(tree.slab.subarray(n.packedAt, n.packedAt + n.packedLen));
+    else packValues(w, n.vals ?? []);
     const len = w.pos - lenAt - 4;
+    w.buf.writeUInt32LE(len, lenAt);
     if (ranges && count > 0) ranges.push([n, lenAt + 4, len, count]);
   }
   w.u32(crc32(w.result()));
