@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { BinReader, BinWriter } from '../../src/registry/codec.js';
 import { StoredValue, packValues, readPackedValue, readStoredValue, repackValues, skipPackedValue } from '../../src/registry/packed.js';
 import { FormatError } from '../../src/util/errors.js';
+import { thrown } from '../harness/thrown.js';
 import type { ValueRecord } from '../../src/registry/backend.js';
 
 const utf16 = (s: string) => Buffer.from(s, 'utf16le');
@@ -77,13 +78,8 @@ describe('packed values (snapshot v4, the loaded tree)', () => {
     expect(() => readPackedValue(new BinReader(short, 'test'))).toThrow(FormatError);
     // tag 2*3+1: 3 bytes of UTF-16 cannot be narrow
     const odd = Buffer.from([1, 0x41, 1, 7, 0x41, 0x42]);
-    try {
-      readPackedValue(new BinReader(odd, 'test'));
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(FormatError);
-      expect((e as FormatError).message).toMatch(/even length/);
-      expect((e as FormatError).offset).toBe(4);
-    }
+    const e = thrown(FormatError, () => readPackedValue(new BinReader(odd, 'test')));
+    expect(e.message).toMatch(/even length/);
+    expect(e.offset).toBe(4);
   });
 });
